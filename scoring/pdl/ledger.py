@@ -38,14 +38,22 @@ class GroupEntry:
 
 
 class Ledger:
-    """Accepted groups with incrementally maintained loss sums on the primary split."""
+    """Accepted groups with incrementally maintained loss sums on the primary split.
+
+    Groups ``[0, k)`` are summed through a sparse row-by-group matrix; groups added since it was built are
+    summed through a scratch array. The matrix is rebuilt only when those pending groups hold more rows
+    than it does, so building it costs O(total group rows) amortized over all updates.
+    """
 
     def __init__(self, n_rows: int, primary: str) -> None:
         self.n_rows = n_rows
         self.primary = primary
         self.entries: list[GroupEntry] = []
         self.sums = np.zeros(0)
-        self._membership: sparse.csr_matrix | None = None
+        self._matrix: sparse.csr_matrix | None = None
+        self._in_matrix = 0  # groups covered by the matrix
+        self._pending_rows = 0
+        self._scratch = np.zeros(n_rows)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -53,8 +61,19 @@ class Ledger:
     def add(self, entry: GroupEntry, current_sum: float) -> int:
         self.entries.append(entry)
         self.sums = np.append(self.sums, current_sum)
-        self._membership = None
+        self._pending_rows += entry.size(self.primary)
+        matrix_rows = 0 if self._matrix is None else self._matrix.nnz
+        if self._pending_rows > matrix_rows:
+            self._rebuild()
         return len(self.entries) - 1
+
+    def _rebuild(self) -> None:
+        idx = [e.rows[self.primary] for e in self.entries]
+        cols = np.repeat(np.arange(len(idx), dtype=np.int32), [r.shape[0] for r in idx])
+        data = np.ones(cols.shape[0], dtype=np.float64)
+        self._matrix = sparse.csr_matrix((data, (np.concatenate(idx), cols)), shape=(self.n_rows, len(idx)))
+        self._in_matrix = len(idx)
+        self._pending_rows = 0
 
     def sizes(self) -> np.ndarray:
         return np.array([e.size(self.primary) for e in self.entries], dtype=np.float64)
@@ -63,17 +82,15 @@ class Ledger:
         """Add per-row loss changes ``delta`` on ``rows`` to the sums of the groups holding them."""
         if not self.entries or rows.size == 0:
             return
-        self.sums = self.sums + self._matrix()[rows].T @ delta
-
-    def _matrix(self) -> sparse.csr_matrix:
-        if self._membership is None:
-            idx = [e.rows[self.primary] for e in self.entries]
-            cols = np.repeat(np.arange(len(idx), dtype=np.int32), [r.shape[0] for r in idx])
-            data = np.ones(cols.shape[0], dtype=np.float64)
-            self._membership = sparse.csr_matrix(
-                (data, (np.concatenate(idx), cols)), shape=(self.n_rows, len(idx))
-            )
-        return self._membership
+        sums = self.sums.copy()
+        if self._matrix is not None and self._in_matrix:
+            sums[: self._in_matrix] += self._matrix[rows].T @ delta
+        if self._in_matrix < len(self.entries):
+            self._scratch[rows] = delta
+            for i in range(self._in_matrix, len(self.entries)):
+                sums[i] += self._scratch[self.entries[i].rows[self.primary]].sum()
+            self._scratch[rows] = 0.0
+        self.sums = sums
 
     def refresh_best(self, version: int, preds: dict[str, np.ndarray]) -> None:
         """Record, for every group now at a new best, the loss, the version and its predictions."""
@@ -101,7 +118,7 @@ class Ledger:
         for e in self.entries:
             total += sum(a.nbytes for a in e.rows.values())
             total += sum(a.nbytes for a in e.snapshot.values())
-        if self._membership is not None:
-            m = self._membership
+        if self._matrix is not None:
+            m = self._matrix
             total += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
-        return total
+        return total + self._scratch.nbytes

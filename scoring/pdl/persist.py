@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -72,19 +73,32 @@ def save(dl: DecisionList, directory: Path, *, schema: Schema, loss_params: dict
         path = models / f"{sha}.skops"
         if not path.exists():
             path.write_bytes(blob)
-    for node, patches in zip(dl.nodes, dl.patches, strict=True):
+    kept = _saved_prefix(dl, directory)
+    for node, patches in zip(dl.nodes[kept:], dl.patches[kept:], strict=True):
         _save_patches(directory / "nodes" / f"{node.number:05d}", patches)
     _write_json(directory / "manifest.json", _manifest(dl, schema, loss_params))
 
 
+def _saved_prefix(dl: DecisionList, directory: Path) -> int:
+    """How many of ``dl``'s nodes the manifest already holds; later node folders are stale leftovers."""
+    if not (directory / "manifest.json").exists():
+        return 0
+    saved = [Node(**n) for n in read_manifest(directory)["nodes"]]
+    kept = 0
+    for mine, theirs in zip(dl.nodes, saved, strict=False):
+        if mine != theirs:
+            break
+        kept += 1
+    return kept
+
+
 def _save_patches(folder: Path, patches: dict[str, RowPatch]) -> None:
-    if (folder / "done").exists():
-        return
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
     for split, patch in patches.items():
         _npy_save(folder / f"{split}.rows.npy", patch.rows)
         _npy_save(folder / f"{split}.preds.npy", patch.preds)
-    (folder / "done").write_text("")
 
 
 def _manifest(dl: DecisionList, schema: Schema, loss_params: dict[str, Any]) -> dict[str, Any]:

@@ -103,3 +103,18 @@ def test_state_memory_grows_with_group_sizes_not_versions() -> None:
     group_rows = sum(e.rows["holdout"].size + e.rows["confirmation"].size for e in dl.ledger.entries)
     # rows (8 bytes) + snapshot (8) + patches (16) + membership (12) per member row, and slack
     assert dl.state_nbytes() - base <= 64 * group_rows + 64 * 1024
+
+
+def test_saving_after_a_truncated_load_overwrites_stale_node_files(tmp_path: Path) -> None:
+    world = make_world(11, 1500)
+    dl = new_list(world, "zero_one", 0.001)
+    submit(dl, world, Pair(0, 0.0, 0.5, 1, 0.75, False), "a")
+    submit(dl, world, Pair(0, 0.5, 1.0, 1, 0.25, False), "b")
+    save(dl, tmp_path, schema=SCHEMA, loss_params={})
+    # a crash left version 2 on disk that the platform never recorded: reload up to version 1
+    again = load(tmp_path, upto=1)
+    assert submit(again, world, Pair(0, 0.5, 1.0, 1, 0.3, False), "c")[0].accepted
+    save(again, tmp_path, schema=SCHEMA, loss_params={})
+    reloaded = load(tmp_path)
+    assert [n.label for n in reloaded.nodes] == [n.label for n in again.nodes]
+    assert np.array_equal(reloaded.predictions("holdout"), again.predictions("holdout"))
