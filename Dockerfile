@@ -1,0 +1,26 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DJANGO_STATIC_ROOT=/app/staticfiles \
+    BOUNTY_DATA_DIR=/data
+
+WORKDIR /app
+RUN useradd --create-home --uid 1000 bounty && mkdir -p /data && chown bounty /data
+
+COPY pyproject.toml README.md ./
+COPY scoring ./scoring
+COPY bounty ./bounty
+RUN pip install .
+
+COPY manage.py ./
+COPY templates ./templates
+COPY static ./static
+RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost BOUNTY_DATA_DIR=/tmp/build \
+    python manage.py collectstatic --noinput && rm -rf /tmp/build
+
+USER bounty
+VOLUME ["/data"]
+EXPOSE 8000
+CMD ["gunicorn", "bounty.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]

@@ -1,0 +1,71 @@
+# Bias Bounty — developer commands. `make demo` runs it locally; `make test` is what CI runs.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PY := $(BIN)/python
+
+# The long-running processes, defined once (docker-compose.yml runs the same commands).
+WORKER_CMD = celery -A bounty worker -Q scoring,celery --loglevel=INFO
+WEB_CMD = gunicorn bounty.wsgi --bind 0.0.0.0:8000 --workers 2 --access-logfile -
+
+PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL := redis://127.0.0.1:6379/0
+
+.PHONY: help venv demo test test-platform test-postgres worker web lint fmt services
+
+help:
+	@echo "make demo    run the platform locally with demo data (http://127.0.0.1:8000/)"
+	@echo "make test    lint, type-check and run every test"
+	@echo "make worker  run a Celery worker      make web   run gunicorn"
+	@echo "make lint    ruff and mypy            make fmt   format the code"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: export BOUNTY_DEMO = 1
+demo: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@$(BIN)/$(WORKER_CMD) --concurrency=2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null || true' EXIT INT TERM; \
+	echo; echo "  Bias Bounty demo: http://127.0.0.1:8000/  (Ctrl-C stops the web server and the worker)"; echo; \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP) lint
+	$(BIN)/pytest tests/engine -p no:django -W ignore::pytest.PytestConfigWarning -q || [ $$? -eq 5 ]
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest tests/platform -q
+	@if [ "$${CI:-}" = "true" ] || [ -n "$${DATABASE_URL:-}" ]; then $(MAKE) --no-print-directory test-postgres; fi
+
+test-postgres: $(STAMP) services
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest tests/platform -q
+
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+	@for i in $$(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
+
+worker: $(STAMP)
+	$(BIN)/$(WORKER_CMD)
+
+web: $(STAMP)
+	$(BIN)/$(WEB_CMD)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bounty scoring
+
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

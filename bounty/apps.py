@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class BountyConfig(AppConfig):
+    name = "bounty"
+    verbose_name = "Bias bounty"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,59 @@
+"""The platform's door to the scoring engine: engine errors become ``DomainError`` here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bounty.errors import DomainError
+from bounty.storage import competition_dir
+from scoring.errors import EngineError
+from scoring.groups import describe, parse_text
+from scoring.schema import Schema
+
+if TYPE_CHECKING:
+    from bounty.models import Competition
+    from scoring.engine import Store
+
+
+def competition_schema(competition: Competition) -> Schema:
+    try:
+        return Schema.from_json(competition.schema)
+    except EngineError as exc:
+        raise DomainError(
+            "competition_misconfigured", "This competition's schema is not valid.", status=500
+        ) from exc
+
+
+def group_parse(*, competition: Competition, text: str) -> dict[str, Any]:
+    """The validated JSON tree of the group text; ``invalid_group`` with the parser's message."""
+    try:
+        return parse_text(text, competition_schema(competition))
+    except EngineError as exc:
+        raise DomainError(exc.reason.value, exc.message, field="group_text") from exc
+
+
+def group_describe(tree: dict[str, Any] | None) -> str:
+    if tree is None:
+        return "a group given by a model file"
+    try:
+        return describe(tree)
+    except (EngineError, KeyError, TypeError, ValueError):
+        return "a group"
+
+
+def competition_store(competition: Competition) -> Store:
+    from scoring.engine import open_store
+
+    return open_store(competition_dir(competition.pk))
+
+
+def group_preview_mass(*, competition: Competition, tree: dict[str, Any]) -> float:
+    """The share of public train rows in the group."""
+    try:
+        return float(competition_store(competition).preview_mass(tree))
+    except EngineError as exc:
+        raise DomainError(exc.reason.value, exc.message, field="group_text") from exc
+    except (ImportError, OSError) as exc:
+        raise DomainError(
+            "preview_unavailable", "The preview is not available right now.", status=503
+        ) from exc

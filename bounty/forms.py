@@ -1,0 +1,49 @@
+"""Input parsing for the HTML pages. Forms check shape only; services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from scoring.groups import MAX_TEXT
+
+
+class SignupForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    email = forms.EmailField(required=False)
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        return data
+
+
+class TeamCreateForm(forms.Form):
+    name = forms.CharField(max_length=80, label="Team name")
+
+
+class TeamJoinForm(forms.Form):
+    invite_code = forms.CharField(max_length=32, label="Invite code")
+
+
+class TermsForm(forms.Form):
+    terms_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    accept = forms.BooleanField(label="I have read and accept these terms")
+
+
+class SubmissionForm(forms.Form):
+    group_text = forms.CharField(
+        label="Group",
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text='For example: age >= 60 and sex == "Female"',
+    )
+    group_model_file = forms.FileField(
+        label="…or a group model file", required=False, help_text="Optional, instead of text."
+    )
+    model_file = forms.FileField(label="Model file")

@@ -1,0 +1,17 @@
+"""The platform's data model."""
+
+from bounty.models.audit import AuditEvent
+from bounty.models.competition import Competition
+from bounty.models.submission import Submission
+from bounty.models.team import Membership, Team, TermsAcceptance
+from bounty.models.version import ModelVersion
+
+__all__ = [
+    "AuditEvent",
+    "Competition",
+    "Membership",
+    "ModelVersion",
+    "Submission",
+    "Team",
+    "TermsAcceptance",
+]

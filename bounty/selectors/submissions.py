@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+
+from bounty.errors import DomainError
+from bounty.models import Competition, Submission, Team
+from bounty.selectors.competitions import AnyUser, membership_get, user_is_organizer
+
+PUBLIC_STATUSES = (Submission.Status.ACCEPTED, Submission.Status.REJECTED)
+
+
+def submission_list_for_team(*, team: Team) -> QuerySet[Submission]:
+    return team.submissions.select_related("author").order_by("-seq")
+
+
+def submission_list_for_organizer(*, competition: Competition) -> QuerySet[Submission]:
+    return competition.submissions.select_related("team", "author").order_by("-seq")
+
+
+def submission_public_decisions(*, competition: Competition, limit: int = 10) -> list[Submission]:
+    return list(
+        competition.submissions.filter(status__in=PUBLIC_STATUSES)
+        .select_related("team")
+        .order_by("-seq")[:limit]
+    )
+
+
+def submission_quota_usage(*, team: Team, now: datetime) -> tuple[int, int]:
+    """(submissions in the last 24 hours, submissions in total), cancelled ones not counted."""
+    counted = team.submissions.exclude(status=Submission.Status.CANCELLED)
+    return counted.filter(created_at__gte=now - timedelta(days=1)).count(), counted.count()
+
+
+def submission_get_visible(*, submission_id: int, user: AnyUser) -> tuple[Submission, bool]:
+    """The submission if the user may see it (team member or organizer), and whether the user may
+    see the organizer-only figures."""
+    submission = Submission.objects.select_related("competition", "team").filter(pk=submission_id).first()
+    if submission is None:
+        raise DomainError("not_found", "There is no such submission.", status=404)
+    organizer = user_is_organizer(competition=submission.competition, user=user)
+    membership = membership_get(competition=submission.competition, user=user)
+    if not organizer and (membership is None or membership.team_id != submission.team_id):
+        raise DomainError("not_found", "There is no such submission.", status=404)
+    return submission, organizer
+
+
+def submission_status_data(*, submission: Submission, show_figures: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": submission.pk,
+        "seq": submission.seq,
+        "status": submission.status,
+        "status_label": submission.get_status_display(),
+        "reason": submission.reason,
+        "message": submission.message,
+        "pending": submission.is_pending,
+        "public_gain": submission.public_gain,
+        "finished_at": submission.finished_at.isoformat() if submission.finished_at else None,
+    }
+    if show_figures:
+        data["figures"] = submission.figures
+    return data

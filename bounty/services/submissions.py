@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from bounty.engine_adapter import group_parse
+from bounty.errors import DomainError
+from bounty.models import Competition, Membership, Submission, Team
+from bounty.selectors.competitions import terms_accepted
+from bounty.selectors.submissions import submission_quota_usage
+from bounty.services.artifacts import artifact_format, artifact_store
+from bounty.services.audit import audit_record
+
+
+def _submitting_team(*, competition: Competition, user: User) -> Team:
+    if not competition.accepts_submissions(timezone.now()):
+        raise DomainError("competition_not_open", "This competition is not taking submissions.", status=409)
+    if not terms_accepted(competition=competition, user=user):
+        raise DomainError("terms_not_accepted", "Accept the current terms before submitting.", status=403)
+    membership = Membership.objects.select_related("team").filter(competition=competition, user=user).first()
+    if membership is None:
+        raise DomainError("no_team", "Create or join a team before submitting.", status=403)
+    return membership.team
+
+
+def _group_input(
+    *, competition: Competition, group_text: str, group_model_file: File | None
+) -> tuple[dict[str, Any] | None, str | None]:
+    if group_model_file is not None and group_text.strip():
+        raise DomainError(
+            "invalid_group",
+            "Give the group either as text or as a model file, not both.",
+            field="group_text",
+        )
+    if group_model_file is not None:
+        return None, artifact_store(upload=group_model_file, field="group_model_file")
+    return group_parse(competition=competition, text=group_text), None
+
+
+def _check_quota(*, competition: Competition, team: Team) -> None:
+    daily, total = submission_quota_usage(team=team, now=timezone.now())
+    if total >= competition.total_quota:
+        raise DomainError(
+            "quota_exceeded",
+            f"Your team has used all {competition.total_quota} submissions.",
+            status=429,
+        )
+    if daily >= competition.daily_quota:
+        raise DomainError(
+            "quota_exceeded",
+            f"Your team has used its {competition.daily_quota} submissions for the last 24 hours.",
+            status=429,
+        )
+
+
+def _next_seq(*, competition: Competition) -> int:
+    """Take the next arrival number (an atomic increment; call inside a transaction)."""
+    Competition.objects.filter(pk=competition.pk).update(next_seq=F("next_seq") + 1)
+    after = Competition.objects.values_list("next_seq", flat=True).get(pk=competition.pk)
+    return int(after) - 1
+
+
+def submission_create(
+    *,
+    competition: Competition,
+    user: User,
+    group_text: str,
+    model_file: File,
+    group_model_file: File | None = None,
+) -> Submission:
+    """Check the user may submit, store the files by hash, number the submission in arrival
+    order and queue it for scoring once the transaction commits."""
+    team = _submitting_team(competition=competition, user=user)
+    tree, group_sha = _group_input(
+        competition=competition, group_text=group_text, group_model_file=group_model_file
+    )
+    model_sha = artifact_store(upload=model_file, field="model_file")
+    with transaction.atomic():
+        Team.objects.select_for_update().filter(pk=team.pk).first()
+        _check_quota(competition=competition, team=team)
+        submission = Submission.objects.create(
+            competition=competition,
+            team=team,
+            author=user,
+            seq=_next_seq(competition=competition),
+            group_tree=tree,
+            group_text=group_text.strip() if tree is not None else "",
+            group_model_sha256=group_sha,
+            model_sha256=model_sha,
+            model_format=artifact_format(upload=model_file),
+        )
+        audit_record(
+            action="submission.create",
+            actor=user,
+            competition=competition,
+            payload={"submission_id": submission.pk, "seq": submission.seq, "team_id": team.pk},
+        )
+        transaction.on_commit(lambda: _enqueue(submission.pk))
+    return submission
+
+
+def _enqueue(submission_id: int) -> None:
+    from bounty.tasks import score_submission
+
+    score_submission.delay(submission_id)
+
+
+def submission_cancel(*, submission: Submission, user: User) -> Submission:
+    """Withdraw a queued submission (its author's team only; not once scoring started)."""
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        member = Membership.objects.filter(
+            competition_id=locked.competition_id, team_id=locked.team_id, user=user
+        ).exists()
+        if not member:
+            raise DomainError("not_found", "There is no such submission.", status=404)
+        if locked.status != Submission.Status.QUEUED:
+            raise DomainError("not_cancellable", "Only a queued submission can be cancelled.", status=409)
+        locked.status = Submission.Status.CANCELLED
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "finished_at"])
+        audit_record(
+            action="submission.cancel",
+            actor=user,
+            competition=locked.competition,
+            payload={"submission_id": locked.pk, "seq": locked.seq},
+        )
+    return locked

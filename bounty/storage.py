@@ -1,0 +1,81 @@
+"""Where files live under ``BOUNTY_DATA_DIR``. Nothing here is under a URL.
+
+- ``competitions/<id>/``: split files and engine state; ``public/train.csv`` is the only file a
+  participant can download (through a view that checks the terms).
+- ``artifacts/<sha256[:2]>/<sha256>``: uploaded model files, stored by content hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.conf import settings
+
+from bounty.errors import DomainError
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def data_dir() -> Path:
+    return Path(settings.BOUNTY_DATA_DIR)
+
+
+def competition_dir(competition_id: int) -> Path:
+    return data_dir() / "competitions" / str(int(competition_id))
+
+
+def train_path(competition_id: int) -> Path:
+    return competition_dir(competition_id) / "public" / "train.csv"
+
+
+def artifact_path(sha256: str) -> Path:
+    if not _SHA256.match(sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return data_dir() / "artifacts" / sha256[:2] / sha256
+
+
+def artifact_read(sha256: str) -> bytes:
+    return artifact_path(sha256).read_bytes()
+
+
+def artifact_write(chunks: Iterable[bytes], *, max_bytes: int, field: str) -> str:
+    """Store the bytes by content hash (atomically, once) and return the hex digest.
+
+    Raises ``DomainError(file_too_large)`` as soon as more than ``max_bytes`` arrive.
+    """
+    root = data_dir() / "artifacts"
+    root.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp_name = tempfile.mkstemp(dir=root, prefix=".upload-")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > max_bytes:
+                    raise DomainError(
+                        "file_too_large",
+                        f"The file is larger than {max_bytes // (1024 * 1024)} MB.",
+                        field=field,
+                        status=413,
+                    )
+                digest.update(chunk)
+                handle.write(chunk)
+        if size == 0:
+            raise DomainError("file_empty", "The file is empty.", field=field)
+        target = artifact_path(digest.hexdigest())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            tmp.unlink()
+        else:
+            tmp.chmod(0o640)
+            os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return digest.hexdigest()

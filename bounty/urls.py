@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from bounty.views import accounts, pages, preview, submissions, teams, terms
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("competitions/", pages.competition_index, name="competitions"),
+    path("competitions/<slug:slug>/", pages.competition_detail, name="competition"),
+    path(
+        "competitions/<slug:slug>/leaderboard/",
+        pages.competition_leaderboard,
+        name="leaderboard",
+    ),
+    path("competitions/<slug:slug>/team/", teams.team_page, name="team"),
+    path("competitions/<slug:slug>/terms/", terms.terms_page, name="terms"),
+    path("competitions/<slug:slug>/data/train.csv", terms.train_download, name="train_download"),
+    path("competitions/<slug:slug>/submit/", submissions.submit, name="submit"),
+    path("competitions/<slug:slug>/submissions/", submissions.my_submissions, name="my_submissions"),
+    path(
+        "competitions/<slug:slug>/organizer/submissions/",
+        submissions.organizer_submissions,
+        name="organizer_submissions",
+    ),
+    path("competitions/<slug:slug>/preview", preview.group_preview, name="group_preview"),
+    path("submissions/<int:submission_id>/status", submissions.submission_status, name="status"),
+    path(
+        "submissions/<int:submission_id>/cancel",
+        submissions.submission_withdraw,
+        name="submission_cancel",
+    ),
+    path("admin/", admin.site.urls),
+]

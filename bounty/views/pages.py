@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from bounty.selectors.competitions import (
+    competition_data_card,
+    competition_get,
+    competition_list,
+    membership_get,
+    terms_accepted,
+    user_is_organizer,
+)
+from bounty.selectors.leaderboard import leaderboard
+from bounty.selectors.submissions import submission_public_decisions
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    competitions = competition_list(user=request.user)[:6]
+    return render(request, "home.html", {"competitions": competitions})
+
+
+@require_GET
+def competition_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "competitions/list.html", {"competitions": competition_list(user=request.user)})
+
+
+@require_GET
+def competition_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    competition = competition_get(slug=slug, user=request.user)
+    context = {
+        "competition": competition,
+        "card": competition_data_card(competition=competition),
+        "decisions": submission_public_decisions(competition=competition),
+        "membership": membership_get(competition=competition, user=request.user),
+        "terms_ok": terms_accepted(competition=competition, user=request.user),
+        "is_organizer": user_is_organizer(competition=competition, user=request.user),
+    }
+    return render(request, "competitions/detail.html", context)
+
+
+@require_GET
+def competition_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
+    competition = competition_get(slug=slug, user=request.user)
+    rows = leaderboard(competition=competition)
+    return render(request, "competitions/leaderboard.html", {"competition": competition, "rows": rows})

@@ -1,0 +1,224 @@
+"""Fixtures for the platform tests: users, an open competition with files on disk, and a real
+Celery worker process (``live_worker``) that uses the same test database."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
+from django.test import Client
+from django.utils import timezone
+
+from bounty.models import Competition, Membership, Team, TermsAcceptance
+from bounty.storage import competition_dir
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+PASSWORD = "correct-horse-battery-staple"
+HOLDOUT_MARKER = "HOLDOUT-SECRET-7f3a9c"
+CONFIRMATION_MARKER = "CONFIRMATION-SECRET-51be02"
+TRAIN_CSV = "age,sex,y\n61,Female,1\n35,Male,0\n"
+
+SCHEMA = {
+    "columns": [
+        {"name": "age", "kind": "numeric"},
+        {"name": "sex", "kind": "categorical", "categories": ["Female", "Male"]},
+    ],
+    "target": "y",
+    "task": "binary",
+    "classes": ["0", "1"],
+    "attributes": ["sex"],
+}
+
+
+@pytest.fixture(autouse=True)
+def data_dir(settings: Any, tmp_path: Path) -> Path:
+    """Each test gets its own data dir for competition files and artifacts."""
+    path = tmp_path / "data"
+    path.mkdir()
+    settings.BOUNTY_DATA_DIR = path
+    return path
+
+
+def make_competition(**overrides: Any) -> Competition:
+    now = timezone.now()
+    fields: dict[str, Any] = {
+        "slug": "adult-income",
+        "title": "Adult income",
+        "description": "Find groups the **base model** fails.",
+        "rules": "Be kind.",
+        "schema": SCHEMA,
+        "task": "binary",
+        "loss": "zero_one",
+        "alpha": 0.001,
+        "mu_min": 0.01,
+        "z": 0.0,
+        "daily_quota": 3,
+        "total_quota": 5,
+        "opens_at": now - timedelta(days=1),
+        "closes_at": now + timedelta(days=30),
+        "status": Competition.Status.OPEN,
+        "terms_text": "Do not try to recover the holdout.",
+        "terms_version": 1,
+        "data_card": {"rows": {"train": 2, "holdout": 2, "confirmation": 2}, "attributes": ["sex"]},
+        "base_holdout_loss": 0.2,
+        "current_holdout_loss": 0.2,
+    }
+    fields.update(overrides)
+    competition = Competition.objects.create(**fields)
+    write_split_files(competition)
+    return competition
+
+
+def write_split_files(competition: Competition) -> None:
+    root = competition_dir(competition.pk)
+    (root / "public").mkdir(parents=True, exist_ok=True)
+    (root / "private").mkdir(parents=True, exist_ok=True)
+    (root / "public" / "train.csv").write_text(TRAIN_CSV)
+    for folder in (root, root / "private"):
+        (folder / "holdout.csv").write_text(f"age,sex,y\n1,Male,{HOLDOUT_MARKER}\n")
+        (folder / "confirmation.csv").write_text(f"age,sex,y\n2,Male,{CONFIRMATION_MARKER}\n")
+
+
+@pytest.fixture
+def competition(db: None) -> Competition:
+    return make_competition()
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    def make(username: str, **extra: Any) -> User:
+        return User.objects.create_user(username=username, password=PASSWORD, **extra)
+
+    return make
+
+
+@pytest.fixture
+def participant(make_user: Callable[..., User]) -> User:
+    return make_user("ada")
+
+
+@pytest.fixture
+def ready_participant(participant: User, competition: Competition) -> User:
+    """A participant who accepted the current terms and has a team."""
+    TermsAcceptance.objects.create(
+        user=participant, competition=competition, terms_version=competition.terms_version
+    )
+    team = Team.objects.create(competition=competition, name="Lovelace")
+    Membership.objects.create(team=team, competition=competition, user=participant)
+    return participant
+
+
+@pytest.fixture
+def organizer(make_user: Callable[..., User], competition: Competition) -> User:
+    user = make_user("grace")
+    competition.organizers.add(user)
+    return user
+
+
+def login(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def model_upload(content: bytes = b"PK\x03\x04 fake skops model", name: str = "m.skops") -> Any:
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+@pytest.fixture
+def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record scoring tasks sent to the broker instead of sending them."""
+    from bounty.tasks import score_submission
+
+    sent: list[int] = []
+    monkeypatch.setattr(score_submission, "delay", lambda submission_id: sent.append(submission_id))
+    return sent
+
+
+# -- a real worker process ------------------------------------------------------------------------
+def database_url(settings_dict: dict[str, Any]) -> str:
+    """A ``DATABASE_URL`` for the database this test process is using (the test database)."""
+    engine = settings_dict["ENGINE"]
+    if engine.endswith("sqlite3"):
+        return "sqlite:///" + str(Path(settings_dict["NAME"]).resolve())
+    if "postgresql" in engine:
+        user = quote(settings_dict.get("USER") or "", safe="")
+        password = quote(settings_dict.get("PASSWORD") or "", safe="")
+        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        host = settings_dict.get("HOST") or "localhost"
+        port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+        return f"postgresql://{auth}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
+    raise RuntimeError(f"no worker support for database engine {engine}")
+
+
+@dataclass
+class LiveWorker:
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for(self, pattern: str, timeout: float = 60.0) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = re.search(pattern, self.log())
+            if found:
+                return found
+            if self.process.poll() is not None:
+                raise AssertionError(f"the worker exited ({self.process.returncode}):\n{self.log()}")
+            time.sleep(0.2)
+        raise AssertionError(f"no {pattern!r} in the worker log after {timeout}s:\n{self.log()}")
+
+
+@pytest.fixture
+def live_worker(transactional_db: None, tmp_path: Path) -> Iterator[LiveWorker]:
+    """A real ``celery -A bounty worker`` subprocess on the test database, the test broker and
+    this test's data dir."""
+    from django.conf import settings
+
+    from bounty.celery import app
+
+    app.control.purge()
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        BOUNTY_TEST_DATA_DIR=str(settings.BOUNTY_DATA_DIR),
+        BOUNTY_BROKER_DIR=str(settings.BOUNTY_BROKER_DIR),
+        DATABASE_URL=database_url(connections["default"].settings_dict),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), env.get("PYTHONPATH")])),
+    )
+    log_path = tmp_path / "worker.log"
+    command = [
+        sys.executable, "-m", "celery", "-A", "bounty", "worker", "-Q", "scoring,celery",
+        "--pool=solo", "--loglevel=INFO", "--without-mingle", "--without-gossip",
+        "--without-heartbeat", "-n", f"test-{uuid.uuid4().hex[:8]}@%h",
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    worker = LiveWorker(process, log_path)
+    try:
+        worker.wait_for(r"ready\.", timeout=90)
+        yield worker
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

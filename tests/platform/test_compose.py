@@ -1,0 +1,61 @@
+"""docker-compose.yml runs the same web and worker commands as the Makefile."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+
+
+def make_variable(name: str) -> str:
+    text = (REPO_DIR / "Makefile").read_text()
+    found = re.search(rf"^{name}\s*[:?]?=\s*(.+)$", text, re.MULTILINE)
+    assert found, f"no {name} in the Makefile"
+    return found.group(1).strip()
+
+
+def compose() -> dict[str, Any]:
+    return yaml.safe_load((REPO_DIR / "docker-compose.yml").read_text())
+
+
+def command(service: dict[str, Any]) -> list[str]:
+    value = service["command"]
+    return shlex.split(value) if isinstance(value, str) else [str(v) for v in value]
+
+
+def test_web_and_worker_run_the_makefile_commands() -> None:
+    services = compose()["services"]
+    assert command(services["web"]) == shlex.split(make_variable("WEB_CMD"))
+    assert command(services["worker"]) == shlex.split(make_variable("WORKER_CMD"))
+    assert command(services["worker"])[:3] == ["celery", "-A", "bounty"]
+    assert "scoring" in make_variable("WORKER_CMD")
+    assert command(services["web"])[:2] == ["gunicorn", "bounty.wsgi"]
+
+
+def test_services_wait_for_the_database_the_broker_and_migrations() -> None:
+    services = compose()["services"]
+    assert {"postgres", "redis", "migrate", "web", "worker"} <= set(services)
+    assert "migrate" in command(services["migrate"])
+    for name in ("migrate", "web", "worker"):
+        depends = services[name]["depends_on"]
+        assert depends["postgres"]["condition"] == "service_healthy"
+    for name in ("web", "worker"):
+        depends = services[name]["depends_on"]
+        assert depends["redis"]["condition"] == "service_healthy"
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_web_and_worker_share_the_data_volume_and_environment() -> None:
+    services = compose()["services"]
+    mounts = [set(services[name]["volumes"]) for name in ("web", "worker", "migrate")]
+    assert mounts[0] == mounts[1] == mounts[2]
+    for name in ("web", "worker"):
+        env = services[name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgresql://")
+        assert env["REDIS_URL"].startswith("redis://")
+        assert env["BOUNTY_DATA_DIR"]
