@@ -1,0 +1,74 @@
+"""Load a participant's skops model file without executing anything it asks for.
+
+Order matters: identify the bytes, check the archive directory (zip bombs, paths), audit every node
+of ``schema.json`` against our allowlist, and only then let skops build objects, with ``trusted``
+set to OUR list. Finally check the index arrays of the loaded model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import skops.io
+
+from scoring.errors import EngineError, Reason
+from scoring.safe_load.audit import audit_schema, read_schema
+from scoring.safe_load.sniff import DEFAULT_MAX_BYTES, sniff_format
+from scoring.safe_load.structure import check_structure
+from scoring.safe_load.trusted import TRUSTED_TYPES
+from scoring.safe_load.zipguard import DEFAULT_MAX_UNCOMPRESSED, check_archive
+
+
+def _refuse(message: str) -> EngineError:
+    return EngineError(Reason.INVALID_MODEL, message, field="model")
+
+
+def _skops_loads(data: bytes, trusted: list[str]) -> Any:
+    try:
+        return skops.io.loads(data, trusted=trusted)
+    except RecursionError as exc:
+        raise _refuse("The model file is nested too deeply to load.") from exc
+    except MemoryError as exc:
+        raise _refuse("The model file needs too much memory to load.") from exc
+    except Exception as exc:  # skops/numpy/sklearn raise many types on malformed input
+        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+        raise _refuse(f"The skops file could not be loaded: {type(exc).__name__}: {detail}") from exc
+
+
+def load_model(
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
+) -> Any:
+    """Load a skops model file; raise ``EngineError(INVALID_MODEL)`` on any refusal.
+
+    Never unpickles, never trusts the types a file asks for, and never lets skops read an archive
+    that could inflate past ``max_uncompressed`` bytes.
+    """
+    sniff_format(data, max_bytes=max_bytes)
+    data = bytes(data)
+    check_archive(data, max_uncompressed=max_uncompressed)
+    extra = audit_schema(read_schema(data))
+    model = _skops_loads(data, [*TRUSTED_TYPES, *extra])
+    check_structure(model)
+    return model
+
+
+def _callable_attr(model: Any, name: str) -> bool:
+    try:
+        return callable(getattr(model, name, None))
+    except Exception:  # sklearn's available_if may raise while deciding
+        return False
+
+
+def check_capabilities(model: Any, *, needs_proba: bool) -> None:
+    """Refuse a loaded object that cannot ``predict`` (or ``predict_proba`` when needed)."""
+    kind = type(model).__name__
+    if not _callable_attr(model, "predict"):
+        raise _refuse(f"The uploaded object ({kind}) has no predict method; upload a fitted model.")
+    if needs_proba and not _callable_attr(model, "predict_proba"):
+        raise _refuse(
+            f"The uploaded model ({kind}) has no predict_proba method, which this competition "
+            "needs (e.g. fit SVC with probability=True)."
+        )
