@@ -207,7 +207,7 @@ if REDIS_URL:
 else:
     for _sub in ("queue", "control", "processed"):
         (BOUNTY_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BOUNTY_BROKER_DIR / "queue"),
         "data_folder_out": str(BOUNTY_BROKER_DIR / "queue"),

@@ -50,10 +50,15 @@ LEASE = timedelta(minutes=15)
 
 def submission_score(*, submission_id: int) -> None:
     """Evaluate one submission (if it is still to be evaluated), then decide whatever is ready."""
+    competition_id = (
+        Submission.objects.filter(pk=submission_id).values_list("competition_id", flat=True).first()
+    )
+    if competition_id is None:
+        log.warning("submission %s does not exist; nothing to score", submission_id)
+        return
     submission = _claim(submission_id)
     if submission is not None:
         _evaluate(submission)
-    competition_id = Submission.objects.values_list("competition_id", flat=True).get(pk=submission_id)
     competition_drain(competition_id=competition_id)
 
 

@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -186,15 +187,16 @@ class LiveWorker:
         raise AssertionError(f"no {pattern!r} in the worker log after {timeout}s:\n{self.log()}")
 
 
-@pytest.fixture
-def live_worker(transactional_db: None, tmp_path: Path) -> Iterator[LiveWorker]:
+@contextmanager
+def start_worker(tmp_path: Path, *, purge: bool = True) -> Iterator[LiveWorker]:
     """A real ``celery -A bounty worker`` subprocess on the test database, the test broker and
     this test's data dir."""
     from django.conf import settings
 
     from bounty.celery import app
 
-    app.control.purge()
+    if purge:
+        app.control.purge()
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="tests.settings",
@@ -203,11 +205,12 @@ def live_worker(transactional_db: None, tmp_path: Path) -> Iterator[LiveWorker]:
         DATABASE_URL=database_url(connections["default"].settings_dict),
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), env.get("PYTHONPATH")])),
     )
-    log_path = tmp_path / "worker.log"
+    name = uuid.uuid4().hex[:8]
+    log_path = tmp_path / f"worker-{name}.log"
     command = [
         sys.executable, "-m", "celery", "-A", "bounty", "worker", "-Q", "scoring,celery",
         "--pool=solo", "--loglevel=INFO", "--without-mingle", "--without-gossip",
-        "--without-heartbeat", "-n", f"test-{uuid.uuid4().hex[:8]}@%h",
+        "--without-heartbeat", "-n", f"test-{name}@%h",
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -222,3 +225,16 @@ def live_worker(transactional_db: None, tmp_path: Path) -> Iterator[LiveWorker]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def live_worker(transactional_db: None, tmp_path: Path) -> Iterator[LiveWorker]:
+    with start_worker(tmp_path) as worker:
+        yield worker
+
+
+@pytest.fixture
+def two_workers(transactional_db: None, tmp_path: Path) -> Iterator[list[LiveWorker]]:
+    """Two separate worker processes taking from the same queue."""
+    with start_worker(tmp_path) as first, start_worker(tmp_path, purge=False) as second:
+        yield [first, second]

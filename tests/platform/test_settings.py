@@ -96,7 +96,7 @@ def test_without_environment_sqlite_and_a_filesystem_broker_live_in_the_data_dir
     assert settings["engine"] == "django.db.backends.sqlite3"
     assert settings["name"] == str(data / "db.sqlite3")
     assert settings["test_name"] == str(data / "test_db.sqlite3")
-    assert settings["broker"] == "filesystem://"
+    assert settings["broker"] == "filesystem://localhost//"
     options = settings["broker_options"]
     assert options["data_folder_in"] == options["data_folder_out"]
     assert Path(options["data_folder_in"]).is_dir()

@@ -1,0 +1,189 @@
+"""Engine overhead: one check of a new pair through the engine (sandbox included) against g and h alone.
+
+    python -m benchmarks.engine --rows 1000000 --depth 200 --json
+
+Builds a synthetic census-like competition (holdout of ``--rows`` rows, confirmation of a quarter of that),
+grows a list of ``--depth`` accepted updates, then times one check of a new pair: a JSON group and a
+HistGradientBoosting h, evaluated through ``Store.evaluate`` (group on the hidden splits, h in a sandboxed
+child on the group's rows of both hidden splits) and decided by the list's check. The baseline
+``g_h_seconds`` does the same model work in-process: the group on both splits and ``h.predict`` on their
+group rows. ``overhead_ratio = check_seconds / g_h_seconds``.
+
+The list is grown by appending updates directly (``DecisionList.commit`` with synthetic h predictions), since
+this measures checking, not list building; each appended update is a real tree group and a real model file,
+so ``predict_seconds`` (the full list's predict on every holdout row, models in the sandbox) is honest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import skops.io as sio
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OrdinalEncoder
+from sklearn.tree import DecisionTreeClassifier
+
+from benchmarks.census import CATEGORIES, NUMERIC, SCHEMA, census_frame
+from scoring import groups
+from scoring.check import Rules
+from scoring.engine import Store, create_store
+from scoring.pdl import GroupSpec, save
+from scoring.sandbox import Limits, PairJob, SplitJob, run_pair
+
+CHECK_GROUP = 'age >= 40 and marital_status in ["Married", "Divorced"]'
+
+
+def base_model(train: pd.DataFrame) -> bytes:
+    cats = list(CATEGORIES)
+    encode = ColumnTransformer(
+        [("cat", OrdinalEncoder(), cats), ("num", "passthrough", list(NUMERIC))], sparse_threshold=0
+    )
+    model = Pipeline([("encode", encode), ("tree", DecisionTreeClassifier(max_depth=4, random_state=0))])
+    model.fit(SCHEMA.coerce(train), train["income"])
+    return sio.dumps(model)
+
+
+def random_tree(rng: np.random.Generator) -> dict[str, object]:
+    name = str(rng.choice(list(CATEGORIES)))
+    values = list(rng.choice(CATEGORIES[name], size=int(rng.integers(1, 3)), replace=False))
+    low = float(rng.integers(17, 70))
+    return {
+        "op": "and",
+        "args": [
+            {"col": name, "op": "in", "values": values},
+            {"col": "age", "op": "between", "low": low, "high": low + float(rng.integers(5, 25))},
+        ],
+    }
+
+
+def grow(store: Store, depth: int, train: pd.DataFrame, seed: int) -> int:
+    """Append ``depth`` accepted updates: small trees trained on the group, predictions made in-process."""
+    rng = np.random.default_rng(seed)
+    dl = store.decision_list(0)
+    frames = {s: store.frame(s) for s in ("holdout", "confirmation")}
+    coerced = SCHEMA.coerce(train)
+    accepted = 0
+    while accepted < depth:
+        tree = groups.validate_tree(random_tree(rng), SCHEMA)
+        train_mask = groups.evaluate(tree, coerced, SCHEMA)
+        if train_mask.sum() < 20:
+            continue
+        model = Pipeline(
+            [
+                ("encode", ColumnTransformer([("num", "passthrough", list(NUMERIC))])),
+                ("tree", DecisionTreeClassifier(max_depth=3, random_state=accepted)),
+            ]
+        ).fit(coerced[train_mask], train["income"][train_mask])
+        masks = {s: groups.evaluate(tree, f, SCHEMA) for s, f in frames.items()}
+        preds = {
+            s: np.searchsorted(SCHEMA.classes, model.predict(f[masks[s]])).astype(np.int64)
+            for s, f in frames.items()
+        }
+        decision, _ = dl.commit(
+            spec=GroupSpec(tree=tree), model=sio.dumps(model), masks=masks, preds=preds, label=f"b{accepted}"
+        )
+        accepted += decision.accepted
+    save(dl, store.directory / "list", schema=SCHEMA, loss_params={})
+    return dl.head
+
+
+def time_check(store: Store, head: int, tree: dict[str, object], h_bytes: bytes) -> float:
+    start = time.perf_counter()
+    evaluation = store.evaluate(group=tree, model=h_bytes)
+    store.decision_list(head).check(evaluation.masks["holdout"], evaluation.preds["holdout"])
+    return time.perf_counter() - start
+
+
+def time_in_process(store: Store, tree: dict[str, object], h: HistGradientBoostingClassifier) -> float:
+    start = time.perf_counter()
+    for split in ("holdout", "confirmation"):
+        frame = store.frame(split)
+        mask = groups.evaluate(groups.validate_tree(tree, SCHEMA), frame, SCHEMA)
+        h.predict(frame[mask])
+    return time.perf_counter() - start
+
+
+def sandbox_start(store: Store) -> float:
+    """Best of five: a sandboxed child that loads a tiny model and predicts one row."""
+    tiny = DecisionTreeClassifier(max_depth=1).fit([[0.0], [1.0]], ["<=50K", ">50K"])
+    del tiny  # the base model is already small; use it on a single row
+    mask = np.zeros(len(store.frame("holdout")), dtype=bool)
+    mask[0] = True
+    job = PairJob(
+        model=store.base_model(),
+        output="label",
+        classes=SCHEMA.classes,
+        splits={"holdout": SplitJob(store.frame_dir("holdout"), mask)},
+    )
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        run_pair(job, Limits())
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main(argv: list[str] | None = None) -> dict[str, float | int]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--depth", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=3, help="checks timed; the median is reported")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    rows = args.rows
+    train = census_frame(min(rows, 50_000), args.seed)
+    splits = {
+        "train": train,
+        "holdout": census_frame(rows, args.seed + 1),
+        "confirmation": census_frame(max(rows // 4, 1000), args.seed + 2),
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-engine-") as tmp:
+        store = create_store(
+            directory=Path(tmp) / "c",
+            schema=SCHEMA,
+            loss="zero_one",
+            rules=Rules(alpha=1e-5, mu_min=1e-4),
+            splits=splits,
+            base_model=base_model(train),
+        )
+        head = grow(store, args.depth, train, args.seed)
+        tree = groups.parse_text(CHECK_GROUP, SCHEMA)
+        coerced = SCHEMA.coerce(train)
+        in_group = groups.evaluate(tree, coerced, SCHEMA)
+        h = HistGradientBoostingClassifier(random_state=0).fit(coerced[in_group], train["income"][in_group])
+        h_bytes = sio.dumps(h)
+        time_in_process(store, tree, h)  # warm the page cache and numpy for both sides alike
+        checks, direct = [], []
+        for _ in range(args.repeat):
+            checks.append(time_check(store, head, tree, h_bytes))
+            direct.append(time_in_process(store, tree, h))
+        start = time.perf_counter()
+        store.predict(store.frame_dir("holdout"), head=head)
+        predict_seconds = time.perf_counter() - start
+        result: dict[str, float | int] = {
+            "rows": rows,
+            "depth": args.depth,
+            "nodes": head,
+            "check_seconds": round(float(np.median(checks)), 4),
+            "g_h_seconds": round(float(np.median(direct)), 4),
+            "overhead_ratio": round(float(np.median(checks) / np.median(direct)), 3),
+            "sandbox_start_seconds": round(sandbox_start(store), 4),
+            "predict_seconds": round(predict_seconds, 3),
+            "state_bytes": store.decision_list(head).state_nbytes(),
+        }
+    print(json.dumps(result) if args.json else json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,30 @@
+"""The engine's facade for the platform: a competition's directory, evaluating and committing pairs."""
+
+from scoring.check import Decision, Figures, Rules, public_gain
+from scoring.engine.create import create_store
+from scoring.engine.evaluation import Evaluation
+from scoring.engine.store import (
+    HIDDEN_SPLITS,
+    SPLITS,
+    Settings,
+    Store,
+    VersionRecord,
+    forget_store,
+    open_store,
+)
+
+__all__ = [
+    "HIDDEN_SPLITS",
+    "SPLITS",
+    "Decision",
+    "Evaluation",
+    "Figures",
+    "Rules",
+    "Settings",
+    "Store",
+    "VersionRecord",
+    "create_store",
+    "forget_store",
+    "open_store",
+    "public_gain",
+]

@@ -1,0 +1,254 @@
+"""A competition's engine directory and the operations the platform runs on it.
+
+Layout (nothing here is ever served by a URL; the platform serves ``public/train.csv`` itself)::
+
+    competition.json                 schema, loss, rules and sandbox limits (written last: marks it complete)
+    public/train.csv                 the public train split, features and target
+    frames/<split>/                  canonical features of train, holdout and confirmation (for the sandbox)
+    train/labels.npy, train/base.npy train labels and base predictions (previews and local checks)
+    base/model.skops                 the base model
+    list/                            the pointer decision list (holds holdout and confirmation labels)
+    evaluations/<label>/             evaluated pairs waiting for their turn to be committed
+
+The platform's database is the authority on which versions exist: every call that reads or grows the list
+names the head version the database knows, and the store brings its cached list to exactly that version.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring import groups
+from scoring.check import Decision, Rules
+from scoring.engine.evaluation import Evaluation, load_evaluation, save_evaluation
+from scoring.frames import read_frame
+from scoring.losses import Loss, get_loss
+from scoring.pdl import DecisionList, GroupSpec, Node, extend, load, save
+from scoring.pdl.predict import predict
+from scoring.sandbox import Limits, PairJob, SplitJob, run_pair
+from scoring.schema import Schema
+
+HIDDEN_SPLITS = ("holdout", "confirmation")
+SPLITS = ("train", *HIDDEN_SPLITS)
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    """What the platform records of a model version."""
+
+    number: int
+    parent: int
+    kind: str  # base | update | repair
+    target_version: int | None
+    label: str
+    gain: float
+    holdout_loss: float
+    confirmation_loss: float | None
+
+    @classmethod
+    def of(cls, node: Node) -> VersionRecord:
+        return cls(
+            number=node.number,
+            parent=node.number - 1,
+            kind=node.kind,
+            target_version=node.target,
+            label=node.label,
+            gain=node.gain,
+            holdout_loss=node.losses["holdout"],
+            confirmation_loss=node.losses.get("confirmation"),
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    schema: Schema
+    loss: str
+    loss_params: dict[str, Any]
+    rules: Rules
+    limits: Limits
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": self.schema.to_json(),
+            "loss": self.loss,
+            "loss_params": self.loss_params,
+            "rules": asdict(self.rules),
+            "limits": asdict(self.limits),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Settings:
+        return cls(
+            schema=Schema.from_json(data["schema"]),
+            loss=data["loss"],
+            loss_params=data["loss_params"],
+            rules=Rules(**data["rules"]),
+            limits=Limits(**data["limits"]),
+        )
+
+
+class Store:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.settings = Settings.from_json(json.loads((directory / "competition.json").read_text()))
+        self.loss: Loss = get_loss(self.settings.loss, self.schema, self.settings.loss_params)
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._list: DecisionList | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def schema(self) -> Schema:
+        return self.settings.schema
+
+    # -- data -----------------------------------------------------------------------------------
+    def frame_dir(self, split: str) -> Path:
+        return self.directory / "frames" / split
+
+    def frame(self, split: str) -> pd.DataFrame:
+        if split not in self._frames:
+            self._frames[split] = read_frame(self.frame_dir(split))
+        return self._frames[split]
+
+    @property
+    def public_train_csv(self) -> Path:
+        return self.directory / "public" / "train.csv"
+
+    def base_model(self) -> bytes:
+        return (self.directory / "base" / "model.skops").read_bytes()
+
+    def train_labels(self) -> np.ndarray:
+        return np.load(self.directory / "train" / "labels.npy", allow_pickle=False)
+
+    def train_base_predictions(self) -> np.ndarray:
+        return np.load(self.directory / "train" / "base.npy", allow_pickle=False)
+
+    # -- groups ---------------------------------------------------------------------------------
+    def parse_group(self, text: str) -> dict[str, Any]:
+        return groups.parse_text(text, self.schema)
+
+    def preview_mass(self, tree: dict[str, Any]) -> float:
+        """Share of the public train rows in the group (participants may see this)."""
+        tree = groups.validate_tree(tree, self.schema)
+        mask = groups.evaluate(tree, self.frame("train"), self.schema)
+        return float(mask.mean()) if mask.size else 0.0
+
+    # -- evaluating and committing ----------------------------------------------------------------
+    def evaluate(self, *, group: dict[str, Any] | bytes, model: bytes) -> Evaluation:
+        """Run (g, h) on the hidden splits in the sandbox. Raises EngineError with the reason."""
+        if isinstance(group, dict):
+            tree = groups.validate_tree(group, self.schema)
+            spec = GroupSpec(tree=tree)
+            jobs = {
+                s: SplitJob(self.frame_dir(s), groups.evaluate(tree, self.frame(s), self.schema))
+                for s in HIDDEN_SPLITS
+            }
+        else:
+            spec = GroupSpec(model=group)
+            jobs = {s: SplitJob(self.frame_dir(s), None) for s in HIDDEN_SPLITS}
+        job = PairJob(
+            model=model,
+            output=self.loss.output,
+            classes=self.schema.classes,
+            splits=jobs,
+            group_model=spec.model,
+        )
+        results = run_pair(job, self.settings.limits)
+        return Evaluation(
+            spec=spec,
+            model=model,
+            masks={s: r.mask for s, r in results.items()},
+            preds={s: r.predictions for s, r in results.items()},
+        )
+
+    def evaluation_dir(self, label: str) -> Path:
+        if not label.replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"bad evaluation label {label!r}")
+        return self.directory / "evaluations" / label
+
+    def save_evaluation(self, label: str, evaluation: Evaluation) -> None:
+        save_evaluation(evaluation, self.evaluation_dir(label))
+
+    def load_evaluation(self, label: str) -> Evaluation:
+        return load_evaluation(self.evaluation_dir(label))
+
+    def drop_evaluation(self, label: str) -> None:
+        shutil.rmtree(self.evaluation_dir(label), ignore_errors=True)
+
+    def commit(
+        self, evaluation: Evaluation, *, label: str, head: int
+    ) -> tuple[Decision, list[VersionRecord]]:
+        """Decide ``evaluation`` against version ``head`` and, when accepted, grow and save the list.
+
+        The caller serializes commits per competition and records the returned versions; until it does,
+        the database's head stays where it was and a later call replays only up to it.
+        """
+        with self._lock:
+            dl = self.decision_list(head)
+            decision, nodes = dl.commit(
+                spec=evaluation.spec,
+                model=evaluation.model,
+                masks=evaluation.masks,
+                preds=evaluation.preds,
+                label=label,
+            )
+            if nodes:
+                save(dl, self.directory / "list", schema=self.schema, loss_params=self.settings.loss_params)
+            return decision, [VersionRecord.of(n) for n in nodes]
+
+    # -- reading the list -------------------------------------------------------------------------
+    def decision_list(self, head: int) -> DecisionList:
+        """The cached decision list brought to exactly version ``head``."""
+        with self._lock:
+            path = self.directory / "list"
+            if self._list is None or self._list.head > head:
+                self._list = load(path, upto=head)
+            elif self._list.head < head:
+                extend(self._list, path, upto=head)
+            return self._list
+
+    def versions(self, head: int) -> list[VersionRecord]:
+        return [VersionRecord.of(n) for n in self.decision_list(head).nodes]
+
+    def predict(self, frame_dir: Path, *, head: int, version: int | None = None) -> np.ndarray:
+        """Predictions of ``version`` (default ``head``) on the frame stored in ``frame_dir``."""
+        from scoring.engine.predict import SandboxRunner
+
+        dl = self.decision_list(head)
+        frame = read_frame(frame_dir)
+        runner = SandboxRunner(
+            schema=self.schema,
+            frame_dir=frame_dir,
+            frame=frame,
+            base_model=self.base_model(),
+            limits=self.settings.limits,
+        )
+        return predict(dl, len(frame), runner, version=version)
+
+    def base_losses(self) -> dict[str, float]:
+        return self.decision_list(0).base_losses() if self._list is None else self._list.base_losses()
+
+
+_stores: dict[Path, Store] = {}
+_stores_lock = threading.Lock()
+
+
+def open_store(directory: Path) -> Store:
+    """The process's cached store for ``directory`` (holdout and list state are loaded once)."""
+    key = directory.resolve()
+    with _stores_lock:
+        if key not in _stores:
+            _stores[key] = Store(key)
+        return _stores[key]
+
+
+def forget_store(directory: Path) -> None:
+    with _stores_lock:
+        _stores.pop(directory.resolve(), None)
