@@ -1,0 +1,89 @@
+"""The sandboxed child, forked by the zygote for one job.
+
+In this order: new session and death with the zygote, close inherited descriptors, resource limits
+(read from the job's first message), no new privileges, read the job (model bytes, masks), map the
+frames, cap open files, install the seccomp filter, and only then load and run the models. The
+result goes back as one ``protocol`` message; the child never sees labels.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from scoring.errors import EngineError, Reason
+from scoring.frames import read_frame
+from scoring.sandbox import confine, protocol, seccomp
+from scoring.sandbox.predict import PairInput, SplitInput, run
+
+SETTINGS_BYTES = 64 * 2**10
+JOB_BYTES = 2**40  # trusted sender; memory is bounded by RLIMIT_AS already
+Result = tuple[dict[str, Any], list[bytearray]]
+
+
+def run_child(job_fd: int, result_fd: int, zygote_pid: int) -> int:
+    """Run one job and write its result; the exit code for ``os._exit``."""
+    try:
+        work = _confine_and_prepare(job_fd, result_fd, zygote_pid)
+        seccomp.install(deny_open=True)
+        header, blobs = work()
+    except EngineError as exc:
+        header, blobs = _error(exc.reason, exc.message), []
+    except MemoryError:
+        header, blobs = _error(Reason.RESOURCE_LIMIT, "The model ran out of memory."), []
+    except Exception as exc:
+        message = f"The model raised {type(exc).__name__} while predicting."
+        header, blobs = _error(Reason.PREDICTION_ERROR, message), []
+    try:
+        protocol.write_message(result_fd, header, blobs)
+    except OSError:
+        return 1
+    return 0
+
+
+def _confine_and_prepare(job_fd: int, result_fd: int, zygote_pid: int) -> Callable[[], Result]:
+    confine.detach(zygote_pid)
+    confine.close_fds(keep=(job_fd, result_fd))
+    confine.null_stdio()
+    settings, _ = protocol.read_trusted(job_fd, SETTINGS_BYTES)
+    confine.set_limits(memory_bytes=int(settings["memory_bytes"]), cpu_seconds=int(settings["cpu_seconds"]))
+    confine.no_new_privileges()
+    job, blobs = protocol.read_trusted(job_fd, JOB_BYTES)
+    os.close(job_fd)
+    work = _prepare_probe(job) if job["mode"] == "probe" else _prepare_pair(job, blobs)
+    confine.limit_open_files(confine.highest_open_fd() + confine.FD_HEADROOM)
+    return work
+
+
+def _prepare_pair(job: dict[str, Any], blobs: list[memoryview]) -> Callable[[], Result]:
+    splits = []
+    for spec in job["splits"]:
+        mask = None
+        if spec["mask"] is not None:
+            mask = protocol.npy_to_array(blobs[spec["mask"]], [protocol.BOOL])
+        frame = read_frame(Path(spec["frame_dir"]), mmap=True)
+        splits.append(SplitInput(name=spec["name"], frame=frame, mask=mask))
+    group_index = job["group_model"]
+    pair = PairInput(
+        model=bytes(blobs[job["model"]]),
+        group_model=None if group_index is None else bytes(blobs[group_index]),
+        output=job["output"],
+        classes=tuple(job["classes"]),
+        max_model_bytes=int(job["max_model_bytes"]),
+        splits=splits,
+    )
+    return lambda: run(pair)
+
+
+def _prepare_probe(job: dict[str, Any]) -> Callable[[], Result]:
+    from scoring.sandbox import probes  # test hook only: imported before the filter denies open
+
+    probe = probes.PROBES[job["probe"]]
+    arg = str(job["arg"])
+    return lambda: ({"status": "ok", "probe": probe(arg)}, [])
+
+
+def _error(reason: Reason, message: str) -> dict[str, Any]:
+    return {"status": "error", "reason": reason.value, "message": message}

@@ -1,0 +1,115 @@
+"""Child side, after the seccomp filter is on: load the models, find the group's rows, predict."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.errors import EngineError, Reason
+from scoring.safe_load import check_capabilities, load_model, to_plain_array, validate_predictions
+from scoring.sandbox.limits import Output
+from scoring.sandbox.protocol import array_to_npy
+
+
+@dataclass(frozen=True)
+class SplitInput:
+    name: str
+    frame: pd.DataFrame
+    mask: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class PairInput:
+    model: bytes
+    group_model: bytes | None
+    output: Output
+    classes: tuple[str, ...]
+    max_model_bytes: int
+    splits: Sequence[SplitInput]
+
+
+def run(pair: PairInput) -> tuple[dict[str, Any], list[bytearray]]:
+    """The result message: for each split, the group mask and h's canonical predictions on it."""
+    model = load_model(pair.model, max_bytes=pair.max_model_bytes)
+    check_capabilities(model, needs_proba=pair.output == "proba")
+    group = None
+    if pair.group_model is not None:
+        group = load_model(pair.group_model, max_bytes=pair.max_model_bytes)
+        check_capabilities(group, needs_proba=False)
+    blobs: list[bytearray] = []
+    for split in pair.splits:
+        mask = split.mask if split.mask is not None else group_mask(group, split.frame)
+        predictions = predict(model, split.frame, mask, pair.output, pair.classes)
+        blobs += [array_to_npy(mask), array_to_npy(predictions)]
+    return {"status": "ok", "splits": [s.name for s in pair.splits]}, blobs
+
+
+def predict(
+    model: Any, frame: pd.DataFrame, mask: np.ndarray, output: Output, classes: tuple[str, ...]
+) -> np.ndarray:
+    """Canonical predictions of ``model`` on the rows of ``frame`` where ``mask`` holds."""
+    rows = frame if bool(mask.all()) else frame[mask]
+    n_rows = len(rows)
+    if n_rows == 0:
+        return _empty(output, len(classes))
+    raw = model.predict_proba(rows) if output == "proba" else model.predict(rows)
+    model_classes = None
+    if output == "proba":
+        model_classes = to_plain_array(getattr(model, "classes_", None))
+    return validate_predictions(
+        to_plain_array(raw),
+        output=output,
+        n_rows=n_rows,
+        classes=classes,
+        model_classes=model_classes,
+    )
+
+
+def group_mask(group: Any, frame: pd.DataFrame) -> np.ndarray:
+    """The rows a group classifier puts in the group: its positive class is True, else 1, else
+    the last of its two ``classes_``."""
+    if group is None:
+        raise EngineError(Reason.INVALID_GROUP, "A split has neither a group mask nor a group model.")
+    classes = _group_classes(group)
+    raw = to_plain_array(group.predict(frame))
+    if raw.shape != (len(frame),) or raw.dtype.kind not in "biufU":
+        raise EngineError(Reason.PREDICTION_ERROR, "The group model's predictions have a bad shape.")
+    if not np.isin(raw, classes).all():
+        raise EngineError(Reason.PREDICTION_ERROR, "The group model predicted an unknown class.")
+    return np.asarray(raw == classes[_positive_index(classes)], dtype=bool)
+
+
+def _group_classes(group: Any) -> np.ndarray:
+    try:
+        classes = to_plain_array(group.classes_)
+    except AttributeError:
+        raise EngineError(
+            Reason.INVALID_MODEL, "The group model must be a classifier.", field="group_model"
+        ) from None
+    if classes.shape != (2,) or classes.dtype.kind not in "biufU":
+        raise EngineError(
+            Reason.INVALID_MODEL,
+            "The group model must be a classifier with exactly two classes.",
+            field="group_model",
+        )
+    return classes
+
+
+def _positive_index(classes: np.ndarray) -> int:
+    if classes.dtype.kind == "b":
+        return int(np.flatnonzero(classes)[0]) if classes.any() else 1
+    if classes.dtype.kind in "iuf" and (classes == 1).any():
+        return int(np.flatnonzero(classes == 1)[0])
+    return 1
+
+
+def _empty(output: Output, n_classes: int) -> np.ndarray:
+    if output == "label":
+        return np.empty(0, dtype=np.int64)
+    if output == "proba":
+        return np.empty((0, n_classes), dtype=np.float64)
+    return np.empty(0, dtype=np.float64)
