@@ -24,8 +24,8 @@ from scoring.errors import EngineError, Reason
 
 MAX_COLUMNS = 512
 MAX_CATEGORIES = 10_000
-_TRUE = {"true", "1", "yes", "t", "y"}
-_FALSE = {"false", "0", "no", "f", "n"}
+_TRUE = {"true", "1", "1.0", "yes", "t", "y"}
+_FALSE = {"false", "0", "0.0", "no", "f", "n"}
 
 
 class Kind(StrEnum):
