@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bounty.settings")
 
 app = Celery("bounty")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _start_sandbox_zygote(**_: object) -> None:
+    """Start this worker process's sandbox zygote now, so the first submission does not wait for it."""
+    from scoring.errors import EngineError
+    from scoring.sandbox.runner import prestart
+
+    try:
+        prestart()
+    except EngineError:
+        logging.getLogger(__name__).exception("the sandbox zygote did not start; it will be retried per job")

@@ -98,3 +98,24 @@ def _all_url_patterns(resolver: URLResolver) -> Iterator[URLPattern]:
             yield from _all_url_patterns(entry)
         else:
             yield entry
+
+
+def test_no_url_serves_any_file_of_a_real_engine_directory(make_user: Callable[..., User]) -> None:
+    from tests.platform.engine_world import engine_competition
+
+    staff = make_user("root", is_staff=True, is_superuser=True)
+    competition = engine_competition(organizer=staff, slug="real")
+    participant = make_user("ada")
+    competition.terms_acceptances.create(user=participant, terms_version=competition.terms_version)
+    root = competition_dir(competition.pk)
+    hidden = [p for p in root.rglob("*") if p.is_file() and "public" not in p.parts and p.stat().st_size > 64]
+    assert any("labels.holdout" in p.name for p in hidden) and any("holdout" in p.parts for p in hidden)
+    keys = ("labels", "manifest", "competition.json", "age", "income")
+    names = sorted({str(p.relative_to(root)) for p in hidden if any(k in str(p) for k in keys)})
+    candidates = [*names, *(f"../{n}" for n in names), *(f"../../{n}" for n in names)]
+    paths = {path for pattern in patterns(get_resolver()) for path in fill(pattern, candidates, competition)}
+    secrets = [p.read_bytes()[-48:] for p in hidden if "labels" in p.name or "holdout" in p.parts]
+    for client in (Client(), login(participant), login(staff)):
+        for path in sorted(paths):
+            content = body(client.get(path))
+            assert not any(secret in content for secret in secrets), path
