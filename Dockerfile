@@ -7,6 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     BOUNTY_DATA_DIR=/data
 
 WORKDIR /app
+# libseccomp: the sandbox that runs participants' models installs a seccomp filter through it.
+RUN apt-get update && apt-get install -y --no-install-recommends libseccomp2 \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 bounty && mkdir -p /data && chown bounty /data
 
 COPY pyproject.toml README.md ./

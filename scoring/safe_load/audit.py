@@ -103,6 +103,7 @@ class _Audit:
         self.refused: set[str] = set()
         self.permitted: set[int] = set()  # id() of function nodes in the sanctioned HGB shape
         self.extra: set[str] = set()  # conditional names seen in their sanctioned shape
+        self.used: set[str] = set()  # allowlisted names the file uses
 
     def run(self, schema: dict[str, Any]) -> None:
         stack: list[tuple[Any, int]] = [(schema, 0)]
@@ -134,6 +135,8 @@ class _Audit:
             self.refused.add(f"{name} (as {str(loader)[:40]})")
         elif name not in _TRUSTED or not name.startswith(_LOADER_FAMILIES[loader]):
             self.refused.add(name)
+        else:
+            self.used.add(name)
 
     def check_function_transformer(self, node: dict[str, Any]) -> None:
         """Allowed without a function (``"passthrough"``) or with HGB's check-array partial."""
@@ -168,6 +171,7 @@ class _Audit:
             bit_generator = None
         if name not in _TRUSTED:
             self.refused.add(name)
+        self.used.update((name, f"numpy.random.{bit_generator}"))
         if not isinstance(bit_generator, str) or f"numpy.random.{bit_generator}" not in _TRUSTED:
             self.refused.add(f"numpy.random.{str(bit_generator)[:40]}")
 
@@ -178,11 +182,13 @@ def _printable(name: str) -> str:
 
 
 def audit_schema(schema: dict[str, Any]) -> tuple[str, ...]:
-    """Refuse a schema naming anything off our list; return the extra names skops must trust.
+    """Refuse a schema naming anything off our list; return the names skops must trust for it.
 
-    The extra names are those of ``CONDITIONAL_TYPES`` the file uses in their sanctioned shape: a
-    ``FunctionTransformer`` without a function (ColumnTransformer's ``remainder="passthrough"``)
-    or with HistGradientBoosting's ``partial(check_array, ...)``.
+    Those are the allowlisted names the file uses, plus the ``CONDITIONAL_TYPES`` it uses in their
+    sanctioned shape: a ``FunctionTransformer`` without a function (ColumnTransformer's
+    ``remainder="passthrough"``) or with HistGradientBoosting's ``partial(check_array, ...)``.
+    Handing skops only these (a subset of our list, each already checked) keeps its per-node trust
+    checks cheap: it re-reads the whole trusted list at every node.
     """
     audit = _Audit()
     audit.run(schema)
@@ -190,4 +196,4 @@ def audit_schema(schema: dict[str, Any]) -> tuple[str, ...]:
         shown = sorted(_printable(n) for n in audit.refused)
         listed = ", ".join(shown[:10]) + (f" and {len(shown) - 10} more" if len(shown) > 10 else "")
         raise _refuse(f"The file asks for types this server does not load: {listed}.")
-    return tuple(sorted(audit.extra))
+    return tuple(sorted(audit.extra | audit.used))

@@ -15,7 +15,6 @@ from scoring.errors import EngineError, Reason
 from scoring.safe_load.audit import audit_schema, read_schema
 from scoring.safe_load.sniff import DEFAULT_MAX_BYTES, sniff_format
 from scoring.safe_load.structure import check_structure
-from scoring.safe_load.trusted import TRUSTED_TYPES
 from scoring.safe_load.zipguard import DEFAULT_MAX_UNCOMPRESSED, check_archive
 
 
@@ -49,8 +48,7 @@ def load_model(
     sniff_format(data, max_bytes=max_bytes)
     data = bytes(data)
     check_archive(data, max_uncompressed=max_uncompressed)
-    extra = audit_schema(read_schema(data))
-    model = _skops_loads(data, [*TRUSTED_TYPES, *extra])
+    model = _skops_loads(data, list(audit_schema(read_schema(data))))
     check_structure(model)
     return model
 

@@ -57,6 +57,10 @@ def predict(
     if n_rows == 0:
         return _empty(output, len(classes))
     raw = model.predict_proba(rows) if output == "proba" else model.predict(rows)
+    if output == "label":
+        fast = _label_codes(raw, n_rows, classes)
+        if fast is not None:
+            return fast
     model_classes = None
     if output == "proba":
         model_classes = to_plain_array(getattr(model, "classes_", None))
@@ -67,6 +71,26 @@ def predict(
         classes=classes,
         model_classes=model_classes,
     )
+
+
+def _label_codes(raw: Any, n_rows: int, classes: tuple[str, ...]) -> np.ndarray | None:
+    """Class codes through a hash factorization, validating only the distinct labels.
+
+    Gives exactly what ``validate_predictions`` gives on the whole array, without turning every label
+    into a Python object or sorting them; ``None`` (use the full path, which says what is wrong) when
+    the output is not a flat array of present values.
+    """
+    arr = np.asarray(raw)
+    if arr.shape != (n_rows,) or arr.dtype.kind not in "OUSbiu":
+        return None
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    if (codes < 0).any():
+        return None
+    distinct = np.asarray(uniques, dtype=arr.dtype if arr.dtype != object else object)
+    mapped = validate_predictions(
+        to_plain_array(distinct), output="label", n_rows=len(distinct), classes=classes, model_classes=None
+    )
+    return mapped[codes]
 
 
 def group_mask(group: Any, frame: pd.DataFrame) -> np.ndarray:

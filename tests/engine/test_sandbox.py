@@ -303,3 +303,27 @@ def test_works_inside_a_billiard_prefork_worker(world: World) -> None:
     with billiard.Pool(processes=1) as pool:
         got = pool.apply(_predict_in_worker, (world.regressor_bytes, str(world.holdout)))
     assert np.array_equal(np.asarray(got), want)
+
+
+def test_label_fast_path_gives_exactly_what_full_validation_gives() -> None:
+    from scoring.safe_load import to_plain_array, validate_predictions
+    from scoring.sandbox.predict import _label_codes
+
+    classes = ("<=50K", ">50K")
+    rng = np.random.default_rng(0)
+    for raw in (
+        rng.choice(np.array(classes, dtype=object), 1000),
+        rng.choice(np.array(classes), 1000),
+        rng.integers(0, 2, 1000),
+        rng.integers(0, 2, 1000).astype(bool),
+    ):
+        schema_classes = (
+            classes if raw.dtype.kind in "OU" else (("False", "True") if raw.dtype == bool else ("0", "1"))
+        )
+        full = validate_predictions(
+            to_plain_array(raw), output="label", n_rows=1000, classes=schema_classes, model_classes=None
+        )
+        fast = _label_codes(raw, 1000, schema_classes)
+        assert fast is not None and np.array_equal(fast, full)
+    with_none = np.array(["<=50K", None, ">50K"], dtype=object)
+    assert _label_codes(with_none, 3, classes) is None
