@@ -64,7 +64,7 @@ web: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy bounty scoring
+	$(BIN)/mypy bounty scoring benchmarks
 
 fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
