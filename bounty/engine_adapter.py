@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from bounty.errors import DomainError
 from bounty.storage import competition_dir
 from scoring.errors import EngineError
-from scoring.groups import describe, parse_text
+from scoring.groups import describe, parse_text, to_text, validate_tree
 from scoring.schema import Schema
 
 if TYPE_CHECKING:
@@ -30,6 +30,33 @@ def group_parse(*, competition: Competition, text: str) -> dict[str, Any]:
         return parse_text(text, competition_schema(competition))
     except EngineError as exc:
         raise DomainError(exc.reason.value, exc.message, field="group_text") from exc
+
+
+def group_validate(*, competition: Competition, tree: object, field: str = "group") -> dict[str, Any]:
+    """The normalized copy of a JSON group tree; ``invalid_group`` naming what is wrong."""
+    try:
+        return validate_tree(tree, competition_schema(competition))
+    except EngineError as exc:
+        raise DomainError(exc.reason.value, exc.message, field=field) from exc
+
+
+def group_text_of(tree: dict[str, Any]) -> str:
+    """The text form of a validated tree (what the participant would have typed)."""
+    try:
+        return to_text(tree)
+    except (EngineError, KeyError, TypeError, ValueError):
+        return ""
+
+
+def model_format_check(*, data: bytes, field: str) -> None:
+    """Refuse, from its bytes alone, a file that is not a skops model (pickles, junk): the same
+    check the engine makes before loading, done at upload so the answer is immediate."""
+    from scoring.safe_load.sniff import sniff_format
+
+    try:
+        sniff_format(data)
+    except EngineError as exc:
+        raise DomainError("invalid_model", exc.message, field=field) from exc
 
 
 def group_describe(tree: dict[str, Any] | None) -> str:

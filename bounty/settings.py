@@ -10,11 +10,14 @@ Environment:
 - ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS`` (comma separated), ``DJANGO_CSRF_TRUSTED_ORIGINS``,
   ``DJANGO_SECURE_COOKIES``, ``DJANGO_STATIC_ROOT``, ``BOUNTY_MAX_MODEL_BYTES``,
   ``BOUNTY_BROKER_DIR`` (the filesystem broker's folder, default ``$BOUNTY_DATA_DIR/broker``).
+- ``BOUNTY_API_RATE_ANON``, ``BOUNTY_API_RATE_USER``, ``BOUNTY_API_RATE_SUBMIT``,
+  ``BOUNTY_API_RATE_LOGIN``: API throttle rates such as ``60/minute`` (see ``REST_FRAMEWORK``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,17 @@ def _env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
     if value < 1:
         raise ImproperlyConfigured(f"{name} must be at least 1")
+    return value
+
+
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def _env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate (``<count>/<second|minute|hour|day>``)."""
+    value = os.environ.get(name, "").strip() or default
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"{name} must look like 60/minute (per second, minute, hour or day)")
     return value
 
 
@@ -102,6 +116,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "bounty",
 ]
 
@@ -196,6 +212,51 @@ WHITENOISE_USE_FINDERS = LOCAL
 WHITENOISE_AUTOREFRESH = LOCAL
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# -- REST API (bounty/api) -----------------------------------------------------------------------
+# Deny by default: every endpoint needs a logged-in user unless it opens itself explicitly.
+# Throttle counters live in the default cache (per process unless a shared cache is configured).
+REST_FRAMEWORK: dict[str, Any] = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",  # first: 401 + WWW-Authenticate
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "bounty.api.throttles.AnonReadThrottle",
+        "bounty.api.throttles.UserReadThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _env_rate("BOUNTY_API_RATE_ANON", "60/minute"),
+        "user": _env_rate("BOUNTY_API_RATE_USER", "600/minute"),
+        "submit": _env_rate("BOUNTY_API_RATE_SUBMIT", "30/hour"),
+        "login": _env_rate("BOUNTY_API_RATE_LOGIN", "10/minute"),
+    },
+    "EXCEPTION_HANDLER": "bounty.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS: dict[str, Any] = {
+    "TITLE": "Bias Bounty API",
+    "DESCRIPTION": (
+        "Submit (group, model) pairs to a bias bounty and follow their decisions. Authenticate with "
+        "`Authorization: Token <key>` (POST /api/v1/auth/token) or a browser session. Every error "
+        'answers `{"error": {"code", "message", "field"}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "PATH_CONVERTER_OVERRIDES": {"slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}},
+    "ENUM_NAME_OVERRIDES": {
+        "CompetitionStatusEnum": "bounty.models.competition.CompetitionStatus",
+        "SubmissionStatusEnum": "bounty.models.submission.SubmissionStatus",
+        "VersionKindEnum": "bounty.models.version.VersionKind",
+        "TaskEnum": "bounty.models.competition.TaskKind",
+    },
+}
 
 # -- Celery ---------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path, re_path
 
+from bounty.api.docs import NotFoundView
 from bounty.views import accounts, pages, preview, submissions, teams, terms
 
 urlpatterns = [
@@ -35,5 +36,7 @@ urlpatterns = [
         submissions.submission_withdraw,
         name="submission_cancel",
     ),
+    path("api/v1/", include("bounty.api.urls")),
+    re_path(r"^api/(?P<rest>.*)$", NotFoundView.as_view(), name="api_not_found"),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,7 @@
 
 from bounty.models.audit import AuditEvent
 from bounty.models.competition import Competition
+from bounty.models.quota import QuotaLedger
 from bounty.models.submission import Submission
 from bounty.models.team import Membership, Team, TermsAcceptance
 from bounty.models.version import ModelVersion
@@ -11,6 +12,7 @@ __all__ = [
     "Competition",
     "Membership",
     "ModelVersion",
+    "QuotaLedger",
     "Submission",
     "Team",
     "TermsAcceptance",

@@ -43,7 +43,7 @@ class Competition(models.Model):
     alpha = models.FloatField(help_text="Minimum gain (share of loss) to accept an update.")
     mu_min = models.FloatField(help_text="Minimum share of holdout rows in a group.")
     z = models.FloatField(default=0.0, help_text="Standard errors of margin on the gain.")
-    daily_quota = models.PositiveIntegerField(default=5, help_text="Submissions per team per 24h.")
+    daily_quota = models.PositiveIntegerField(default=5, help_text="Submissions per team per UTC day.")
     total_quota = models.PositiveIntegerField(default=100, help_text="Submissions per team.")
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -26,12 +25,6 @@ def submission_public_decisions(*, competition: Competition, limit: int = 10) ->
         .select_related("team")
         .order_by("-seq")[:limit]
     )
-
-
-def submission_quota_usage(*, team: Team, now: datetime) -> tuple[int, int]:
-    """(submissions in the last 24 hours, submissions in total), cancelled ones not counted."""
-    counted = team.submissions.exclude(status=Submission.Status.CANCELLED)
-    return counted.filter(created_at__gte=now - timedelta(days=1)).count(), counted.count()
 
 
 def submission_get_visible(*, submission_id: int, user: AnyUser) -> tuple[Submission, bool]:

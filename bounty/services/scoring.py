@@ -24,6 +24,7 @@ from django.utils import timezone
 from bounty.engine_adapter import competition_store
 from bounty.models import Competition, ModelVersion, Submission
 from bounty.services.audit import audit_record
+from bounty.services.quotas import quota_refund
 from bounty.storage import artifact_read
 from scoring.engine import Decision, Evaluation, VersionRecord, public_gain
 from scoring.errors import EngineError, Reason
@@ -124,6 +125,7 @@ def _finish_failed(submission: Submission) -> None:
                 competition=submission.competition,
                 payload={"submission_id": submission.pk},
             )
+            quota_refund(submission=submission)
 
 
 def competition_drain(*, competition_id: int) -> int:

@@ -8,13 +8,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from bounty.engine_adapter import group_parse
+from bounty.engine_adapter import group_parse, group_text_of, group_validate
 from bounty.errors import DomainError
 from bounty.models import Competition, Membership, Submission, Team
 from bounty.selectors.competitions import terms_accepted
-from bounty.selectors.submissions import submission_quota_usage
 from bounty.services.artifacts import artifact_format, artifact_store
 from bounty.services.audit import audit_record
+from bounty.services.quotas import quota_refund, quota_take
 
 
 def _submitting_team(*, competition: Competition, user: User) -> Team:
@@ -29,33 +29,27 @@ def _submitting_team(*, competition: Competition, user: User) -> Team:
 
 
 def _group_input(
-    *, competition: Competition, group_text: str, group_model_file: File | None
-) -> tuple[dict[str, Any] | None, str | None]:
+    *, competition: Competition, group_text: str, group_tree: object, group_model_file: File | None
+) -> tuple[dict[str, Any] | None, str | None, str]:
+    """(tree, group model sha256, group text to keep) from exactly one of the three forms."""
     if group_model_file is not None and group_text.strip():
         raise DomainError(
             "invalid_group",
             "Give the group either as text or as a model file, not both.",
             field="group_text",
         )
+    if group_tree is not None and (group_text.strip() or group_model_file is not None):
+        raise DomainError(
+            "invalid_group",
+            "Give the group in one form only: a JSON tree, text or a model file.",
+            field="group",
+        )
     if group_model_file is not None:
-        return None, artifact_store(upload=group_model_file, field="group_model_file")
-    return group_parse(competition=competition, text=group_text), None
-
-
-def _check_quota(*, competition: Competition, team: Team) -> None:
-    daily, total = submission_quota_usage(team=team, now=timezone.now())
-    if total >= competition.total_quota:
-        raise DomainError(
-            "quota_exceeded",
-            f"Your team has used all {competition.total_quota} submissions.",
-            status=429,
-        )
-    if daily >= competition.daily_quota:
-        raise DomainError(
-            "quota_exceeded",
-            f"Your team has used its {competition.daily_quota} submissions for the last 24 hours.",
-            status=429,
-        )
+        return None, artifact_store(upload=group_model_file, field="group_model_file"), ""
+    if group_tree is not None:
+        tree = group_validate(competition=competition, tree=group_tree, field="group")
+        return tree, None, group_text_of(tree)
+    return group_parse(competition=competition, text=group_text), None, group_text.strip()
 
 
 def _next_seq(*, competition: Competition) -> int:
@@ -69,31 +63,38 @@ def submission_create(
     *,
     competition: Competition,
     user: User,
-    group_text: str,
     model_file: File,
+    group_text: str = "",
+    group_tree: object = None,
     group_model_file: File | None = None,
 ) -> Submission:
     """Check the user may submit, store the files by hash, number the submission in arrival
-    order and queue it for scoring once the transaction commits."""
+    order, charge it to the team's quotas and queue it for scoring once the transaction commits.
+
+    The group is one of: ``group_text`` (the text form), ``group_tree`` (a JSON tree, checked
+    against the schema) or ``group_model_file``."""
     team = _submitting_team(competition=competition, user=user)
-    tree, group_sha = _group_input(
-        competition=competition, group_text=group_text, group_model_file=group_model_file
+    tree, group_sha, kept_text = _group_input(
+        competition=competition,
+        group_text=group_text,
+        group_tree=group_tree,
+        group_model_file=group_model_file,
     )
     model_sha = artifact_store(upload=model_file, field="model_file")
     with transaction.atomic():
-        Team.objects.select_for_update().filter(pk=team.pk).first()
-        _check_quota(competition=competition, team=team)
         submission = Submission.objects.create(
             competition=competition,
             team=team,
             author=user,
             seq=_next_seq(competition=competition),
             group_tree=tree,
-            group_text=group_text.strip() if tree is not None else "",
+            group_text=kept_text,
             group_model_sha256=group_sha,
             model_sha256=model_sha,
             model_format=artifact_format(upload=model_file),
         )
+        # The database decides: over quota, this raises and rolls back the row and its number.
+        quota_take(submission=submission)
         audit_record(
             action="submission.create",
             actor=user,
@@ -124,6 +125,7 @@ def submission_cancel(*, submission: Submission, user: User) -> Submission:
         locked.status = Submission.Status.CANCELLED
         locked.finished_at = timezone.now()
         locked.save(update_fields=["status", "finished_at"])
+        quota_refund(submission=locked)
         audit_record(
             action="submission.cancel",
             actor=user,

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from bounty.engine_adapter import competition_schema
+from bounty.models import Competition, TermsAcceptance
+from bounty.selectors.competitions import (
+    AnyUser,
+    DataCard,
+    membership_get,
+    terms_accepted,
+    user_is_organizer,
+)
+from scoring.schema import Kind, Task
+
+
+class CompetitionSerializer(serializers.ModelSerializer[Competition]):
+    accepting_submissions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Competition
+        fields = [
+            "slug",
+            "title",
+            "status",
+            "task",
+            "loss",
+            "alpha",
+            "mu_min",
+            "z",
+            "daily_quota",
+            "total_quota",
+            "opens_at",
+            "closes_at",
+            "terms_version",
+            "head_version",
+            "accepting_submissions",
+        ]
+        read_only_fields = fields
+
+    def get_accepting_submissions(self, competition: Competition) -> bool:
+        return competition.accepts_submissions(timezone.now())
+
+
+class ViewerSerializer(serializers.Serializer[Any]):
+    """What the requesting user has done in this competition."""
+
+    terms_accepted = serializers.BooleanField(help_text="Accepted the current terms version.")
+    team = serializers.CharField(allow_null=True, help_text="The user's team name, if any.")
+    is_organizer = serializers.BooleanField()
+
+
+def viewer_data(*, competition: Competition, user: AnyUser) -> dict[str, Any]:
+    membership = membership_get(competition=competition, user=user)
+    return {
+        "terms_accepted": terms_accepted(competition=competition, user=user),
+        "team": membership.team.name if membership else None,
+        "is_organizer": user_is_organizer(competition=competition, user=user),
+    }
+
+
+class CompetitionDetailSerializer(CompetitionSerializer):
+    viewer = serializers.SerializerMethodField()
+
+    class Meta(CompetitionSerializer.Meta):
+        fields = [
+            *CompetitionSerializer.Meta.fields,
+            "description",
+            "rules",
+            "terms_text",
+            "viewer",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ViewerSerializer)
+    def get_viewer(self, competition: Competition) -> dict[str, Any]:
+        return viewer_data(competition=competition, user=self.context["user"])
+
+
+class ColumnSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=[k.value for k in Kind])
+    nullable = serializers.BooleanField()
+    categories = serializers.ListField(
+        child=serializers.CharField(), help_text="The allowed values (categorical columns only)."
+    )
+    description = serializers.CharField(allow_blank=True)
+
+
+class DataSchemaSerializer(serializers.Serializer[Any]):
+    """The columns a model receives (in this order), the target and the task."""
+
+    columns = ColumnSerializer(many=True)
+    target = serializers.CharField()
+    task = serializers.ChoiceField(choices=[t.value for t in Task])
+    classes = serializers.ListField(
+        child=serializers.CharField(), help_text="Class labels (classification only)."
+    )
+    target_range = serializers.ListField(
+        child=serializers.FloatField(),
+        allow_null=True,
+        min_length=2,
+        max_length=2,
+        help_text="[low, high] of the target (regression only).",
+    )
+    attributes = serializers.ListField(
+        child=serializers.CharField(), help_text="Protected attributes groups may use."
+    )
+
+
+def data_schema(competition: Competition) -> dict[str, Any]:
+    """The competition's data schema with every key present."""
+    raw = competition_schema(competition).to_json()
+    columns = [{"categories": [], "description": "", **column} for column in raw.get("columns", [])]
+    return {
+        "classes": [],
+        **raw,
+        "columns": columns,
+        "target_range": raw.get("target_range") or None,
+    }
+
+
+class DataCardSerializer(serializers.Serializer[Any]):
+    rows = serializers.DictField(child=serializers.IntegerField(), help_text="Rows per split.")
+    attributes = serializers.ListField(child=serializers.CharField())
+    base_model = serializers.CharField(allow_blank=True, help_text="How the base model was made.")
+    other = serializers.DictField(child=serializers.CharField(), help_text="Other facts, as text.")
+
+
+def data_card_data(card: DataCard) -> dict[str, Any]:
+    return {
+        "rows": dict(card.rows),
+        "attributes": card.attributes,
+        "base_model": card.base_model,
+        "other": dict(card.other),
+    }
+
+
+class TermsAcceptInputSerializer(serializers.Serializer[Any]):
+    terms_version = serializers.IntegerField(
+        min_value=1, help_text="The version of the terms you read (the competition's current one)."
+    )
+
+
+class TermsAcceptanceSerializer(serializers.ModelSerializer[TermsAcceptance]):
+    class Meta:
+        model = TermsAcceptance
+        fields = ["terms_version", "accepted_at"]
+        read_only_fields = fields

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from bounty.engine_adapter import model_format_check
+from bounty.models import Submission
+from scoring.groups import MAX_TEXT
+
+MAX_GROUP_JSON = 64 * 1024
+GROUP_FORMS = ("group", "group_text", "group_model")
+TREE_SCHEMA = {
+    "type": "object",
+    "additionalProperties": True,
+    "description": 'A JSON group tree, e.g. {"col": "age", "op": ">=", "value": 60}.',
+}
+
+
+class SubmissionCreateInputSerializer(serializers.Serializer[Any]):
+    """A (group, model) pair. Give the group as exactly one of ``group``, ``group_text`` or
+    ``group_model``. Model files are checked at once: only skops files are taken."""
+
+    group = serializers.CharField(
+        required=False, max_length=MAX_GROUP_JSON, help_text="The group as a JSON tree, in a string."
+    )
+    group_text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_TEXT,
+        help_text='The group in the text form, e.g. age >= 60 and sex == "Female".',
+    )
+    model = serializers.FileField(help_text="The model h, saved with skops.io.dump.")
+    group_model = serializers.FileField(
+        required=False, help_text="A model whose predictions (0/1) define the group."
+    )
+
+    def validate_group(self, value: str) -> dict[str, Any]:
+        try:
+            tree = json.loads(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(f"The group is not valid JSON: {exc}.") from exc
+        if not isinstance(tree, dict):
+            raise serializers.ValidationError("The group must be a JSON object (a group tree).")
+        return tree
+
+    def validate_model(self, value: UploadedFile) -> UploadedFile:
+        return _checked_upload(value, field="model")
+
+    def validate_group_model(self, value: UploadedFile) -> UploadedFile:
+        return _checked_upload(value, field="group_model")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        given = [name for name in GROUP_FORMS if attrs.get(name) not in (None, "")]
+        if not given:
+            raise serializers.ValidationError(
+                {"group": "Give the group as group (a JSON tree), group_text or a group_model file."},
+                code="required",
+            )
+        if len(given) > 1:
+            raise serializers.ValidationError(
+                {given[1]: f"Give the group in one form only (not both {given[0]} and {given[1]})."}
+            )
+        return attrs
+
+
+def _checked_upload(upload: UploadedFile, *, field: str) -> UploadedFile:
+    """Refuse what is not a skops file, from its bytes; files over the size cap are left to the
+    service, which answers 413."""
+    if upload.size is not None and upload.size > settings.BOUNTY_MAX_MODEL_BYTES:
+        return upload
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    model_format_check(data=data, field=field)
+    return upload
+
+
+@extend_schema_field({**TREE_SCHEMA, "nullable": True})
+class GroupTreeField(serializers.JSONField):
+    pass
+
+
+class SubmissionSerializer(serializers.ModelSerializer[Submission]):
+    competition = serializers.CharField(source="competition.slug", read_only=True)
+    team = serializers.CharField(source="team.name", read_only=True)
+    author = serializers.CharField(source="author.username", read_only=True)
+    group = GroupTreeField(source="group_tree", read_only=True)
+    has_group_model = serializers.SerializerMethodField()
+    pending = serializers.BooleanField(source="is_pending", read_only=True)
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "seq",
+            "competition",
+            "team",
+            "author",
+            "status",
+            "reason",
+            "message",
+            "pending",
+            "group",
+            "group_text",
+            "has_group_model",
+            "model_format",
+            "public_gain",
+            "checked_version",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_has_group_model(self, submission: Submission) -> bool:
+        return submission.group_model_sha256 is not None
+
+
+class SubmissionDetailSerializer(SubmissionSerializer):
+    """A submission; ``figures`` (losses, gain, margin) only for the competition's organizers."""
+
+    figures = serializers.SerializerMethodField()
+
+    class Meta(SubmissionSerializer.Meta):
+        fields = [*SubmissionSerializer.Meta.fields, "figures"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(allow_null=True, help_text="Organizers only."))
+    def get_figures(self, submission: Submission) -> dict[str, Any] | None:
+        if not self.context.get("show_figures"):
+            return None
+        return dict(submission.figures or {})

@@ -1,0 +1,62 @@
+"""Public reads about a competition's model versions: nothing here reveals a holdout loss."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bounty.models import Competition, ModelVersion, Submission
+
+# Shares of the base loss are published rounded, never as exact holdout figures.
+SHARE_DIGITS = 4
+
+
+@dataclass(frozen=True)
+class PublicVersion:
+    number: int
+    kind: str
+    created_at: datetime
+    public_gain: float | None
+
+
+@dataclass(frozen=True)
+class CompetitionMetrics:
+    current_loss_share: float | None
+    improvement_share: float | None
+    accepted_updates: int
+    head_version: int
+
+
+def version_list_public(*, competition: Competition) -> list[PublicVersion]:
+    """Every version, oldest first. An update carries its submission's public (rounded) gain;
+    the base model and repairs carry none."""
+    versions = competition.versions.select_related("submission").order_by("number")
+    return [
+        PublicVersion(
+            number=v.number,
+            kind=v.kind,
+            created_at=v.created_at,
+            public_gain=_public_gain(v),
+        )
+        for v in versions
+    ]
+
+
+def _public_gain(version: ModelVersion) -> float | None:
+    if version.kind != ModelVersion.Kind.UPDATE or version.submission is None:
+        return None
+    return version.submission.public_gain
+
+
+def competition_metrics(*, competition: Competition) -> CompetitionMetrics:
+    """The current holdout loss as a share of the base model's (and the improvement, one minus
+    it), rounded, and how many updates were accepted."""
+    base, current = competition.base_holdout_loss, competition.current_holdout_loss
+    share = round(current / base, SHARE_DIGITS) if base and base > 0 and current is not None else None
+    accepted = competition.submissions.filter(status=Submission.Status.ACCEPTED).count()
+    return CompetitionMetrics(
+        current_loss_share=share,
+        improvement_share=round(1.0 - share, SHARE_DIGITS) if share is not None else None,
+        accepted_updates=accepted,
+        head_version=competition.head_version,
+    )
