@@ -43,7 +43,7 @@ demo: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/pytest tests/engine -p no:django -W ignore::pytest.PytestConfigWarning -q || [ $$? -eq 5 ]
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest tests/platform -q
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest tests/platform tests/demo $(wildcard tests/client) -q
 	@if [ "$${CI:-}" = "true" ] || [ -n "$${DATABASE_URL:-}" ]; then $(MAKE) --no-print-directory test-postgres; fi
 
 test-postgres: $(STAMP) services
