@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from bounty.errors import DomainError
 from bounty.storage import competition_dir
 from scoring.errors import EngineError
@@ -84,3 +86,11 @@ def group_preview_mass(*, competition: Competition, tree: dict[str, Any]) -> flo
         raise DomainError(
             "preview_unavailable", "The preview is not available right now.", status=503
         ) from exc
+
+
+def train_baseline(*, competition: Competition) -> pd.DataFrame:
+    """The base model's predictions on the public train rows, for participants' local checks."""
+    try:
+        return competition_store(competition).train_baseline()
+    except (OSError, EngineError) as exc:
+        raise DomainError("not_found", "The baseline is not available yet.", status=404) from exc

@@ -22,6 +22,11 @@ urlpatterns = [
     path("competitions/<slug:slug>/team/", teams.team_page, name="team"),
     path("competitions/<slug:slug>/terms/", terms.terms_page, name="terms"),
     path("competitions/<slug:slug>/data/train.csv", terms.train_download, name="train_download"),
+    path(
+        "competitions/<slug:slug>/data/train-baseline.csv",
+        terms.train_baseline_download,
+        name="train_baseline_download",
+    ),
     path("competitions/<slug:slug>/submit/", submissions.submit, name="submit"),
     path("competitions/<slug:slug>/submissions/", submissions.my_submissions, name="my_submissions"),
     path(

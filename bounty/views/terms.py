@@ -5,8 +5,10 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
+from bounty.engine_adapter import train_baseline
 from bounty.errors import DomainError
 from bounty.forms import TermsForm
+from bounty.models import Competition
 from bounty.selectors.competitions import competition_get, terms_accepted
 from bounty.services.terms import terms_accept
 from bounty.storage import train_path
@@ -34,10 +36,7 @@ def terms_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def train_download(request: HttpRequest, slug: str) -> FileResponse:
     """The public train split, only to users who accepted the current terms."""
-    user = current_user(request)
-    competition = competition_get(slug=slug, user=user)
-    if not terms_accepted(competition=competition, user=user):
-        raise DomainError("terms_not_accepted", "Accept the current terms to download the data.", status=403)
+    competition = _data_gate(request, slug)
     path = train_path(competition.pk)
     if not path.is_file():
         raise DomainError("not_found", "The training data is not available yet.", status=404)
@@ -47,3 +46,22 @@ def train_download(request: HttpRequest, slug: str) -> FileResponse:
         filename=f"{competition.slug}-train.csv",
         content_type="text/csv",
     )
+
+
+def _data_gate(request: HttpRequest, slug: str) -> Competition:
+    user = current_user(request)
+    competition = competition_get(slug=slug, user=user)
+    if not terms_accepted(competition=competition, user=user):
+        raise DomainError("terms_not_accepted", "Accept the current terms to download the data.", status=403)
+    return competition
+
+
+@login_required
+@require_GET
+def train_baseline_download(request: HttpRequest, slug: str) -> HttpResponse:
+    """The base model's predictions on the public train rows (same gate as the rows themselves)."""
+    competition = _data_gate(request, slug)
+    frame = train_baseline(competition=competition)
+    response = HttpResponse(frame.to_csv(index=False), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{competition.slug}-train-baseline.csv"'
+    return response

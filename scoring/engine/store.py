@@ -130,6 +130,20 @@ class Store:
     def train_base_predictions(self) -> np.ndarray:
         return np.load(self.directory / "train" / "base.npy", allow_pickle=False)
 
+    def train_baseline(self) -> pd.DataFrame:
+        """The base model's predictions on the public train rows, in file order (public, like the rows).
+
+        One ``base_prediction`` column of class names (label losses) or values (regression), or one
+        ``p_<class>`` column per class (probability losses). With it, participants compute on the train
+        split exactly the figures the check computes on the holdout.
+        """
+        preds = self.train_base_predictions()
+        if self.loss.output == "proba":
+            return pd.DataFrame({f"p_{c}": preds[:, i] for i, c in enumerate(self.schema.classes)})
+        if self.loss.output == "label":
+            return pd.DataFrame({"base_prediction": np.asarray(self.schema.classes, dtype=object)[preds]})
+        return pd.DataFrame({"base_prediction": preds})
+
     # -- groups ---------------------------------------------------------------------------------
     def parse_group(self, text: str) -> dict[str, Any]:
         return groups.parse_text(text, self.schema)

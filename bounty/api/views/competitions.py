@@ -21,7 +21,7 @@ from bounty.api.serializers.competitions import (
 from bounty.api.views.base import logged_in_user, request_user, visible_competition
 from bounty.selectors.competitions import competition_data_card, competition_list
 from bounty.services.terms import terms_accept
-from bounty.views.terms import train_download
+from bounty.views.terms import train_baseline_download, train_download
 
 TAGS = ["competitions"]
 
@@ -113,3 +113,22 @@ class TrainDownloadView(APIView):
         logged_in_user(request)
         # The web view's own gate (terms accepted, file present), so both answer alike.
         return train_download(request._request, slug=slug)
+
+
+class TrainBaselineView(APIView):
+    @extend_schema(
+        operation_id="competitions_train_baseline_csv",
+        summary="Download the base model's predictions on the public train split",
+        description=(
+            "One row per train row, in file order: `base_prediction` (class name or value), or one "
+            "`p_<class>` column per class for probability losses. Same gate as the train split."
+        ),
+        tags=TAGS,
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="The base predictions."),
+            **error_responses(403, 404),
+        },
+    )
+    def get(self, request: Request, slug: str) -> HttpResponseBase:
+        logged_in_user(request)
+        return train_baseline_download(request._request, slug=slug)
