@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from bounty.errors import DomainError
@@ -92,5 +93,13 @@ def train_baseline(*, competition: Competition) -> pd.DataFrame:
     """The base model's predictions on the public train rows, for participants' local checks."""
     try:
         return competition_store(competition).train_baseline()
+    except (OSError, EngineError) as exc:
+        raise DomainError("not_found", "The baseline is not available yet.", status=404) from exc
+
+
+def train_baseline_array(*, competition: Competition) -> np.ndarray:
+    """The base predictions in the engine's canonical form (class codes, probabilities or values)."""
+    try:
+        return competition_store(competition).train_base_predictions()
     except (OSError, EngineError) as exc:
         raise DomainError("not_found", "The baseline is not available yet.", status=404) from exc

@@ -19,6 +19,9 @@ urlpatterns = [
     path(f"{SLUG}/terms", competitions.TermsAcceptView.as_view(), name="terms"),
     path(f"{SLUG}/train.csv", competitions.TrainDownloadView.as_view(), name="train"),
     path(f"{SLUG}/train-baseline.csv", competitions.TrainBaselineView.as_view(), name="train_baseline"),
+    path(
+        f"{SLUG}/train-baseline.npy", competitions.TrainBaselineArrayView.as_view(), name="train_baseline_npy"
+    ),
     path(f"{SLUG}/teams", teams.TeamCreateView.as_view(), name="team_create"),
     path(f"{SLUG}/teams/join", teams.TeamJoinView.as_view(), name="team_join"),
     path(f"{SLUG}/team", teams.MyTeamView.as_view(), name="team"),

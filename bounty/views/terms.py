@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import io
+
+import numpy as np
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
-from bounty.engine_adapter import train_baseline
+from bounty.engine_adapter import train_baseline, train_baseline_array
 from bounty.errors import DomainError
 from bounty.forms import TermsForm
 from bounty.models import Competition
@@ -64,4 +67,16 @@ def train_baseline_download(request: HttpRequest, slug: str) -> HttpResponse:
     frame = train_baseline(competition=competition)
     response = HttpResponse(frame.to_csv(index=False), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{competition.slug}-train-baseline.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def train_baseline_npy(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same predictions as the engine holds them (class codes, probabilities or values), as .npy."""
+    competition = _data_gate(request, slug)
+    buffer = io.BytesIO()
+    np.save(buffer, train_baseline_array(competition=competition), allow_pickle=False)
+    response = HttpResponse(buffer.getvalue(), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{competition.slug}-train-baseline.npy"'
     return response

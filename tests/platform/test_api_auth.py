@@ -45,6 +45,7 @@ CASES = [
     Case("get", "competitions/{slug}/train.csv", "", 401, 403, 200),
     # the fixture competition has no engine directory, so even a member finds no baseline
     Case("get", "competitions/{slug}/train-baseline.csv", "", 401, 403, 404),
+    Case("get", "competitions/{slug}/train-baseline.npy", "", 401, 403, 404),
     Case("post", "competitions/{slug}/teams", "team", 401, 201, 409),
     Case("post", "competitions/{slug}/teams/join", "join", 401, 200, 409),
     Case("get", "competitions/{slug}/team", "", 401, 404, 200),

@@ -50,3 +50,8 @@ def test_api_serves_the_same_baseline_with_a_token() -> None:
     web = Client()
     web.force_login(user)
     assert response.content == web.get(reverse("train_baseline_download", args=[competition.slug])).content
+    array = api.get(
+        f"/api/v1/competitions/{competition.slug}/train-baseline.npy", HTTP_AUTHORIZATION=f"Token {token}"
+    )
+    loaded = np.load(io.BytesIO(array.content), allow_pickle=False)
+    assert np.array_equal(loaded, competition_store(competition).train_base_predictions())

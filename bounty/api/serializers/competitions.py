@@ -69,6 +69,7 @@ class CompetitionDetailSerializer(CompetitionSerializer):
     class Meta(CompetitionSerializer.Meta):
         fields = [
             *CompetitionSerializer.Meta.fields,
+            "loss_params",
             "description",
             "rules",
             "terms_text",

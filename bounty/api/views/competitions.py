@@ -21,7 +21,7 @@ from bounty.api.serializers.competitions import (
 from bounty.api.views.base import logged_in_user, request_user, visible_competition
 from bounty.selectors.competitions import competition_data_card, competition_list
 from bounty.services.terms import terms_accept
-from bounty.views.terms import train_baseline_download, train_download
+from bounty.views.terms import train_baseline_download, train_baseline_npy, train_download
 
 TAGS = ["competitions"]
 
@@ -132,3 +132,25 @@ class TrainBaselineView(APIView):
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         logged_in_user(request)
         return train_baseline_download(request._request, slug=slug)
+
+
+class TrainBaselineArrayView(APIView):
+    @extend_schema(
+        operation_id="competitions_train_baseline_npy",
+        summary="The base model's train predictions as the engine holds them (.npy)",
+        description=(
+            "Class codes in schema order (label losses), an (n, k) probability array (probability losses) "
+            "or values (regression), one per train row in file order; saved without pickle. "
+            "The command-line client's local check uses it."
+        ),
+        tags=TAGS,
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="A .npy array."
+            ),
+            **error_responses(403, 404),
+        },
+    )
+    def get(self, request: Request, slug: str) -> HttpResponseBase:
+        logged_in_user(request)
+        return train_baseline_npy(request._request, slug=slug)
