@@ -1,0 +1,97 @@
+"""Saving a fitted model in a form the platform takes, checked with the server's own loader first."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import skops.io
+
+from bounty.client.local import MAX_MODEL_BYTES, as_schema
+from scoring.frames import canonical_frame
+from scoring.safe_load import check_capabilities, load_model
+from scoring.sandbox.limits import Output
+from scoring.sandbox.predict import PairInput, SplitInput, run
+from scoring.schema import Schema
+
+Format = Literal["skops", "onnx"]
+SAMPLE_ROWS = 200
+
+
+def model_bytes(estimator: Any) -> bytes:
+    """The skops serialization of a fitted estimator."""
+    return bytes(skops.io.dumps(estimator))
+
+
+def check_model_file(
+    data: bytes,
+    *,
+    schema: Schema | Mapping[str, Any] | None = None,
+    train: pd.DataFrame | None = None,
+    needs_proba: bool = False,
+) -> None:
+    """Raise ``scoring.errors.EngineError`` if the server would refuse ``data``: it must load with the
+    skops allowlist and, given the schema and some train rows, predict valid labels or values on them."""
+    model = load_model(data, max_bytes=MAX_MODEL_BYTES)
+    check_capabilities(model, needs_proba=needs_proba)
+    if schema is None or train is None:
+        return
+    bound = as_schema(schema)
+    frame = canonical_frame(train.head(SAMPLE_ROWS).reset_index(drop=True), bound)
+    output: Output = "proba" if needs_proba else ("label" if bound.task.is_classification else "value")
+    pair = PairInput(
+        model=data,
+        group_model=None,
+        output=output,
+        classes=bound.classes,
+        max_model_bytes=MAX_MODEL_BYTES,
+        splits=[SplitInput(name="sample", frame=frame, mask=np.ones(len(frame), dtype=bool))],
+    )
+    run(pair)
+
+
+def _onnx_bytes(estimator: Any, train: pd.DataFrame | None, schema: Schema | None) -> bytes:
+    try:
+        export = importlib.import_module("scoring.export")
+    except ImportError as exc:
+        raise RuntimeError("ONNX export needs scoring.export, which this installation lacks") from exc
+    if train is None or schema is None:
+        raise ValueError("ONNX export needs train= (a sample of the train split) and schema=")
+    return bytes(export.export_onnx(estimator, train=train, schema=schema))
+
+
+def export_model(
+    estimator: Any,
+    path: str | os.PathLike[str],
+    *,
+    format: Format = "skops",
+    train: pd.DataFrame | None = None,
+    schema: Schema | Mapping[str, Any] | None = None,
+    needs_proba: bool = False,
+    check: bool = True,
+) -> Path:
+    """Write a fitted estimator to ``path`` for upload and return the path.
+
+    ``skops`` (the default) serializes with ``skops.io``; then, unless ``check=False``, the file is
+    loaded back with the server's safe loader (so a type outside the platform's allowlist fails
+    here, not after upload) and, given ``train`` and ``schema``, predicts on a few train rows the
+    way the server does. ``onnx`` delegates to ``scoring.export.export_onnx``.
+    Use ``needs_proba=True`` for competitions whose loss reads probabilities (Brier, log loss).
+    """
+    bound = as_schema(schema) if schema is not None else None
+    if format == "skops":
+        data = model_bytes(estimator)
+        if check:
+            check_model_file(data, schema=bound, train=train, needs_proba=needs_proba)
+    elif format == "onnx":
+        data = _onnx_bytes(estimator, train, bound)
+    else:
+        raise ValueError(f"unknown format {format!r}; use 'skops' or 'onnx'")
+    target = Path(path)
+    target.write_bytes(data)
+    return target
