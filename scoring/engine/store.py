@@ -29,10 +29,12 @@ import pandas as pd
 from scoring import groups
 from scoring.check import Decision, Rules
 from scoring.engine.evaluation import Evaluation, load_evaluation, save_evaluation
+from scoring.errors import EngineError
 from scoring.frames import read_frame
 from scoring.losses import Loss, get_loss
 from scoring.pdl import DecisionList, GroupSpec, Node, extend, load, save
 from scoring.pdl.predict import predict
+from scoring.safe_load.sniff import sniff_format
 from scoring.sandbox import Limits, PairJob, SplitJob, run_pair
 from scoring.schema import Schema
 
@@ -156,7 +158,11 @@ class Store:
 
     # -- evaluating and committing ----------------------------------------------------------------
     def evaluate(self, *, group: dict[str, Any] | bytes, model: bytes) -> Evaluation:
-        """Run (g, h) on the hidden splits in the sandbox. Raises EngineError with the reason."""
+        """Run (g, h) on the hidden splits in the sandbox. Raises EngineError with the reason.
+
+        An ONNX ``model`` must also pass the parity check on the public train split (in the child,
+        before the hidden splits): it must predict there what its upload says it predicts.
+        """
         if isinstance(group, dict):
             tree = groups.validate_tree(group, self.schema)
             spec = GroupSpec(tree=tree)
@@ -173,6 +179,7 @@ class Store:
             classes=self.schema.classes,
             splits=jobs,
             group_model=spec.model,
+            parity_frame=self.frame_dir("train") if _is_onnx(model) else None,
         )
         results = run_pair(job, self.settings.limits)
         return Evaluation(
@@ -248,6 +255,14 @@ class Store:
 
     def base_losses(self) -> dict[str, float]:
         return self.decision_list(0).base_losses() if self._list is None else self._list.base_losses()
+
+
+def _is_onnx(model: bytes) -> bool:
+    """Whether ``model`` looks like ONNX (anything else is refused, or loaded, by the child)."""
+    try:
+        return sniff_format(model, max_bytes=len(model) + 1) == "onnx"
+    except EngineError:
+        return False
 
 
 _stores: dict[Path, Store] = {}

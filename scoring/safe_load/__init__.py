@@ -1,9 +1,11 @@
 """Loading untrusted model files without executing them.
 
-Only skops files are accepted. ``load_model`` identifies the bytes (``sniff_format``), checks the
-archive for zip bombs and unsafe paths, audits every node of ``schema.json`` against the fixed
-allowlist ``TRUSTED_TYPES`` (never the list a file asks for), loads with skops using that list, and
-checks the index arrays of trees and SVMs before anything calls the model.
+skops files and ONNX models are accepted. ``load_model`` identifies the bytes (``sniff_format``).
+A skops file: it checks the archive for zip bombs and unsafe paths, audits every node of
+``schema.json`` against the fixed allowlist ``TRUSTED_TYPES`` (never the list a file asks for), loads
+with skops using that list, and checks the index arrays of trees and SVMs before anything calls the
+model. An ONNX file: ``onnx_format`` checks it statically (operator allowlist, no external data, no
+subgraphs or functions) and wraps an onnxruntime session in an estimator-like ``OnnxModel``.
 ``validate_predictions`` turns a model's raw output into the engine's canonical arrays.
 """
 

@@ -1,8 +1,10 @@
-"""Load a participant's skops model file without executing anything it asks for.
+"""Load a participant's model file (skops or ONNX) without executing anything it asks for.
 
 Order matters: identify the bytes, check the archive directory (zip bombs, paths), audit every node
 of ``schema.json`` against our allowlist, and only then let skops build objects, with ``trusted``
-set to OUR list. Finally check the index arrays of the loaded model.
+set to OUR list. Finally check the index arrays of the loaded model. ONNX files go to
+``onnx_format.load_onnx`` (static checks, then an onnxruntime session built from the bytes), imported
+only then, so processes that never meet an ONNX file never import onnxruntime.
 """
 
 from __future__ import annotations
@@ -40,13 +42,18 @@ def load_model(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
 ) -> Any:
-    """Load a skops model file; raise ``EngineError(INVALID_MODEL)`` on any refusal.
+    """Load a skops or ONNX model file; raise ``EngineError(INVALID_MODEL)`` on any refusal.
 
     Never unpickles, never trusts the types a file asks for, and never lets skops read an archive
-    that could inflate past ``max_uncompressed`` bytes.
+    that could inflate past ``max_uncompressed`` bytes. An ONNX file gives an
+    ``onnx_format.OnnxModel`` (``predict``, ``predict_proba``, ``classes_``).
     """
-    sniff_format(data, max_bytes=max_bytes)
+    fmt = sniff_format(data, max_bytes=max_bytes)
     data = bytes(data)
+    if fmt == "onnx":
+        from scoring.safe_load.onnx_format import load_onnx
+
+        return load_onnx(data, max_bytes=max_bytes, max_uncompressed=max_uncompressed)
     check_archive(data, max_uncompressed=max_uncompressed)
     model = _skops_loads(data, list(audit_schema(read_schema(data))))
     check_structure(model)

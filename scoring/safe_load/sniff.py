@@ -1,8 +1,10 @@
 """Identify a model file by its bytes (never its name) and refuse every format we do not load.
 
-Only skops files (a zip archive with ``schema.json`` at the top level) are accepted. Pickle-based
-formats (pickle, joblib, dill, compressed pickles) are refused without being unpickled: we only look
-at their first bytes, or at the first few decompressed bytes of a compressed stream.
+Two formats are accepted: skops files (a zip archive with ``schema.json`` at the top level) and ONNX,
+either an ONNX upload (a zip archive with ``model.onnx``, see ``onnx_format.container``) or a bare ONNX
+model (recognised by the start of its ``ModelProto``; it is parsed and checked only when loaded).
+Pickle-based formats (pickle, joblib, dill, compressed pickles) are refused without being unpickled:
+we only look at their first bytes, or at the first few decompressed bytes of a compressed stream.
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 _PEEK = 64  # decompressed bytes we look at inside a compressed stream
 # First bytes of protocol 0/1 pickles: MARK, GLOBAL, EMPTY_{LIST,DICT,TUPLE}, NONE, INT, ...
 _OLD_PICKLE_STARTS = frozenset(b"(c]})NIJKLFSVUGXTB")
-_SAVE_AS_SKOPS = "Save the model with skops.io.dump and upload the .skops file."
+_SAVE_AS_SKOPS = (
+    "Save the model with skops.io.dump and upload the .skops file, or export it to ONNX "
+    "(see docs/model-formats.md)."
+)
+ONNX_MODEL_NAME = "model.onnx"  # the model member of an ONNX upload
+Format = Literal["skops", "onnx"]
 
 
 def _refuse(message: str) -> EngineError:
@@ -92,32 +99,38 @@ def _looks_like_onnx(data: bytes) -> bool:
     return len(data) >= 3 and data[0] == 0x08 and 1 <= data[1] <= 0x3F
 
 
-def _check_zip(data: bytes) -> None:
+def _check_zip(data: bytes) -> Format:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise _refuse("The file starts like a zip archive but is not a valid one.") from exc
     if "schema.json" in names:
-        return
+        return "skops"
+    if ONNX_MODEL_NAME in names:
+        return "onnx"
     if any(name.endswith((".pkl", ".pickle")) for name in names):
         raise _refuse(
             "This zip archive holds pickle data (as PyTorch or zipped joblib files do); "
             f"this server does not load pickles. {_SAVE_AS_SKOPS}"
         )
-    raise _refuse(f"This zip archive is not a skops file (no schema.json inside). {_SAVE_AS_SKOPS}")
+    raise _refuse(
+        "This zip archive is neither a skops file (no schema.json inside) nor an ONNX upload "
+        f"(no {ONNX_MODEL_NAME} inside). {_SAVE_AS_SKOPS}"
+    )
 
 
 def _refuse_unknown(data: bytes) -> EngineError:
     if data.startswith(b"\x93NUMPY"):
         return _refuse(f"This is a NumPy array file, not a model. {_SAVE_AS_SKOPS}")
     if data.startswith(b"\x89HDF\r\n\x1a\n"):
-        return _refuse(f"This is an HDF5 file (e.g. Keras), not a skops file. {_SAVE_AS_SKOPS}")
+        return _refuse(f"This is an HDF5 file (e.g. Keras), not a skops or ONNX file. {_SAVE_AS_SKOPS}")
     return _refuse(f"Unrecognised model file format. {_SAVE_AS_SKOPS}")
 
 
-def sniff_format(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Literal["skops"]:
-    """Return ``"skops"`` for a skops file; raise ``EngineError(INVALID_MODEL)`` for anything else."""
+def sniff_format(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Format:
+    """``"skops"`` for a skops file, ``"onnx"`` for an ONNX upload or model; raise
+    ``EngineError(INVALID_MODEL)`` for anything else."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise _refuse("The model file must be given as bytes.")
     data = bytes(data)
@@ -126,8 +139,7 @@ def sniff_format(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Literal[
     if len(data) > max_bytes:
         raise _refuse(f"The model file is {len(data):,} bytes; the limit is {max_bytes:,} bytes.")
     if data.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
-        _check_zip(data)
-        return "skops"
+        return _check_zip(data)
     if _is_pickle(data):
         raise _refuse(
             f"This is {_pickle_kind(data)}. Pickle-based formats can run arbitrary code when "
@@ -142,5 +154,5 @@ def sniff_format(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Literal[
             f"does not load them. {_SAVE_AS_SKOPS}"
         )
     if _looks_like_onnx(data):
-        raise _refuse("This looks like an ONNX model; ONNX support is not enabled yet.")
+        return "onnx"
     raise _refuse_unknown(data)

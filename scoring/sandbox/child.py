@@ -66,6 +66,7 @@ def _prepare_pair(job: dict[str, Any], blobs: list[memoryview]) -> Callable[[], 
         frame = read_frame(Path(spec["frame_dir"]), mmap=True)
         splits.append(SplitInput(name=spec["name"], frame=frame, mask=mask))
     group_index = job["group_model"]
+    parity_dir = job.get("parity_frame")
     pair = PairInput(
         model=bytes(blobs[job["model"]]),
         group_model=None if group_index is None else bytes(blobs[group_index]),
@@ -73,6 +74,7 @@ def _prepare_pair(job: dict[str, Any], blobs: list[memoryview]) -> Callable[[], 
         classes=tuple(job["classes"]),
         max_model_bytes=int(job["max_model_bytes"]),
         splits=splits,
+        parity=None if parity_dir is None else read_frame(Path(parity_dir), mmap=True),
     )
     return lambda: run(pair)
 

@@ -38,6 +38,10 @@ class PairJob:
 
     ``group_model`` is g as a classifier: its positive class (True / 1 / the last of ``classes_``)
     means member. Without it every split needs a mask.
+
+    ``parity_frame`` is the frame directory of the public train split: when given, an ONNX ``model``
+    must carry its own predictions on those rows and match them (the parity check, run in the
+    child before any split); skops models ignore it.
     """
 
     model: bytes
@@ -45,6 +49,7 @@ class PairJob:
     classes: tuple[str, ...]
     splits: dict[str, SplitJob] = field(default_factory=dict)
     group_model: bytes | None = None
+    parity_frame: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
-"""Child side, after the seccomp filter is on: load the models, find the group's rows, predict."""
+"""Child side, after the seccomp filter is on: load the models, check an ONNX model against its own
+train-split predictions (the parity check), find the group's rows, predict."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,12 +32,15 @@ class PairInput:
     classes: tuple[str, ...]
     max_model_bytes: int
     splits: Sequence[SplitInput]
+    parity: pd.DataFrame | None = None  # the public train split, for the parity check
 
 
 def run(pair: PairInput) -> tuple[dict[str, Any], list[bytearray]]:
     """The result message: for each split, the group mask and h's canonical predictions on it."""
     model = load_model(pair.model, max_bytes=pair.max_model_bytes)
     check_capabilities(model, needs_proba=pair.output == "proba")
+    if pair.parity is not None:
+        check_parity(model, pair.parity, pair.output, pair.classes)
     group = None
     if pair.group_model is not None:
         group = load_model(pair.group_model, max_bytes=pair.max_model_bytes)
@@ -71,6 +76,20 @@ def predict(
         classes=classes,
         model_classes=model_classes,
     )
+
+
+def check_parity(model: Any, frame: pd.DataFrame, output: Output, classes: tuple[str, ...]) -> None:
+    """Refuse an ONNX model whose predictions on ``frame`` (the public train split) differ from the
+    ones its upload carries; other models pass."""
+    onnx_format = sys.modules.get("scoring.safe_load.onnx_format")  # imported by any ONNX load
+    if onnx_format is None or not isinstance(model, onnx_format.OnnxModel):
+        return
+    model_classes = model.signature.classes if output == "proba" else None
+    want = onnx_format.expected_predictions(
+        model.parity, output=output, classes=classes, model_classes=model_classes
+    )
+    got = predict(model, frame, np.ones(len(frame), dtype=bool), output, classes)
+    onnx_format.check_parity(got, want, output)
 
 
 def _label_codes(raw: Any, n_rows: int, classes: tuple[str, ...]) -> np.ndarray | None:

@@ -52,6 +52,7 @@ def run_pair(job: PairJob, limits: Limits = Limits()) -> dict[str, SplitResult]:
         "model": 0,
         "group_model": None if job.group_model is None else 1,
         "splits": splits,
+        "parity_frame": None if job.parity_frame is None else str(job.parity_frame),
     }
     reply, replied = _execute(header, blobs, limits)
     masks = {name: split.mask for name, split in job.splits.items()}
@@ -209,6 +210,8 @@ def _check_job(job: PairJob, limits: Limits) -> dict[str, int]:
     for name, split in job.splits.items():
         rows[name] = _rows(split.frame_dir)
         _check_mask(name, split, rows[name], has_group_model=job.group_model is not None)
+    if job.parity_frame is not None:
+        _rows(job.parity_frame)  # a readable frame description, or EngineError here, not in the child
     return rows
 
 

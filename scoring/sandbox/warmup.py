@@ -7,12 +7,17 @@ whole model zoo under the filter) and a tiny fit-and-predict that walks the comm
 paths. CPU counts that scikit-learn caches are computed here too (they read /sys and run ``lscpu``).
 
 Nothing here may start an OpenMP thread pool: a pool does not survive ``fork`` and would hang the
-children. The exercise uses models without OpenMP code.
+children. The exercise uses models without OpenMP code. The same holds for onnxruntime: its sessions
+use one thread per pool (so no pool threads; ``onnx_format.runtime``) and its telemetry, which would
+start a thread and open a database at import, is switched off with ``ORT_DISABLE_TELEMETRY`` before
+onnxruntime is imported. The ONNX exercise loads a tiny ONNX upload (ZipMap, string and float inputs,
+parity check) so the child never imports anything for ONNX either.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import warnings
 
 PRELOAD = (
@@ -25,6 +30,9 @@ PRELOAD = (
     "sklearn.utils.validation",
     "skops.io",
     "scoring.safe_load",
+    "scoring.safe_load.onnx_format",  # imports onnxruntime with its telemetry off
+    "onnx.checker",
+    "onnx.helper",
     "scoring.frames",
     "scoring.sandbox.child",
     "narwhals.stable.v2",
@@ -54,6 +62,7 @@ LAZY_MODULES = (
 
 def warm_up() -> None:
     """Import and warm everything a child needs (run once, in the zygote)."""
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
     for name in PRELOAD + LAZY_MODULES:
         _try_import(name)
     _import_trusted_modules()
@@ -61,6 +70,7 @@ def warm_up() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _exercise()
+        _exercise_onnx()
 
 
 def _try_import(name: str) -> bool:
@@ -127,3 +137,80 @@ def _exercise() -> None:
             classes=classes,
             model_classes=to_plain_array(loaded.classes_),
         )
+
+
+def _exercise_onnx() -> None:
+    """Load a tiny ONNX upload and run its parity check, labels and probabilities on a frame."""
+    import numpy as np
+    import pandas as pd
+
+    from scoring.safe_load import check_capabilities, load_model
+    from scoring.safe_load.onnx_format import write_container
+    from scoring.sandbox.predict import check_parity, predict
+
+    frame = pd.DataFrame(
+        {
+            "x": np.array([-1.0, 0.5, 0.0, 2.0]),
+            "c": pd.Categorical(["a", "b", None, "a"], categories=["a", "b"]),
+        }
+    )
+    classes = ("no", "yes")
+    bare = load_model(_tiny_onnx_model())
+    labels = np.asarray(bare.predict(frame), dtype=str)
+    upload = write_container(_tiny_onnx_model(), {"label": labels, "proba": bare.predict_proba(frame)})
+    model = load_model(upload)
+    check_capabilities(model, needs_proba=True)
+    everyone = np.ones(len(frame), dtype=bool)
+    for output in ("label", "proba"):
+        check_parity(model, frame, output, classes)
+        predict(model, frame, everyone, output, classes)
+
+
+def _tiny_onnx_model() -> bytes:
+    """x (float) and c (string) -> LabelEncoder, Concat, LinearClassifier, ZipMap."""
+    from onnx import TensorProto, helper
+
+    nodes = [
+        helper.make_node(
+            "LabelEncoder",
+            ["c"],
+            ["c_num"],
+            domain="ai.onnx.ml",
+            keys_strings=["a", "b"],
+            values_floats=[0.0, 1.0],
+            default_float=0.5,
+        ),
+        helper.make_node("Concat", ["x", "c_num"], ["features"], axis=1),
+        helper.make_node(
+            "LinearClassifier",
+            ["features"],
+            ["label", "scores"],
+            domain="ai.onnx.ml",
+            coefficients=[-1.0, -1.0, 1.0, 1.0],
+            intercepts=[0.0, 0.0],
+            classlabels_strings=["no", "yes"],
+            post_transform="SOFTMAX",
+        ),
+        helper.make_node(
+            "ZipMap", ["scores"], ["probabilities"], domain="ai.onnx.ml", classlabels_strings=["no", "yes"]
+        ),
+    ]
+    probabilities = helper.make_value_info(
+        "probabilities",
+        helper.make_sequence_type_proto(
+            helper.make_map_type_proto(
+                TensorProto.STRING, helper.make_tensor_type_proto(TensorProto.FLOAT, [])
+            )
+        ),
+    )
+    graph = helper.make_graph(
+        nodes,
+        "warm-up",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1]),
+            helper.make_tensor_value_info("c", TensorProto.STRING, [None, 1]),
+        ],
+        [helper.make_tensor_value_info("label", TensorProto.STRING, [None]), probabilities],
+    )
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 3)]
+    return helper.make_model(graph, opset_imports=opsets, ir_version=8).SerializeToString()

@@ -1,0 +1,72 @@
+"""The parity check: an ONNX upload must predict, on the public train split, what the model it was
+converted from predicted there (the ``parity_*.npy`` it carries).
+
+It catches silent mis-conversions (a converter that ignores native categorical splits, a wrong input
+order, float rounding that flips labels). Both sides are brought to the engine's canonical form first
+(class codes, probabilities in schema order), then compared: labels exactly, probabilities within
+``PROBA_TOL`` per entry, values within ``VALUE_TOL`` relative to ``max(1, |value|)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from scoring.errors import EngineError, Reason
+from scoring.safe_load.onnx_format.container import PARITY_NAMES
+from scoring.safe_load.predictions import Output, to_plain_array, validate_predictions
+
+PROBA_TOL = 1e-4
+VALUE_TOL = 1e-4
+
+
+def _refuse(message: str) -> EngineError:
+    return EngineError(Reason.INVALID_MODEL, message, field="model")
+
+
+def expected_predictions(
+    parity: dict[str, np.ndarray], *, output: Output, classes: tuple[str, ...], model_classes: Any
+) -> np.ndarray:
+    """The canonical form of the upload's own predictions of kind ``output``."""
+    raw = parity.get(output)
+    if raw is None:
+        raise _refuse(
+            f"The ONNX upload has no {PARITY_NAMES[output]}: its model's own predictions on the public "
+            "train split, which this competition checks the model against (see docs/model-formats.md)."
+        )
+    try:
+        return validate_predictions(
+            raw,
+            output=output,
+            n_rows=len(raw),
+            classes=classes,
+            model_classes=None if model_classes is None else to_plain_array(model_classes),
+        )
+    except EngineError as exc:
+        raise _refuse(f"{PARITY_NAMES[output]} does not hold valid predictions: {exc.message}") from exc
+
+
+def disagreements(got: np.ndarray, want: np.ndarray, output: Output) -> int:
+    """How many rows of canonical predictions ``got`` differ from ``want``."""
+    if output == "label":
+        return int(np.count_nonzero(got != want))
+    if output == "proba":
+        return int(np.count_nonzero(np.abs(got - want).max(axis=1, initial=0.0) > PROBA_TOL))
+    scale = np.maximum(1.0, np.abs(want))
+    return int(np.count_nonzero(np.abs(got - want) > VALUE_TOL * scale))
+
+
+def check_parity(got: np.ndarray, want: np.ndarray, output: Output) -> None:
+    """Refuse the upload unless the canonical predictions ``got`` match its own ``want``."""
+    if len(want) != len(got):
+        raise _refuse(
+            f"{PARITY_NAMES[output]} holds {len(want):,} rows; the public train split has {len(got):,} "
+            "(predict on every row of train.csv, in file order)."
+        )
+    wrong = disagreements(got, want, output)
+    if wrong:
+        raise _refuse(
+            "the ONNX model disagrees with its own predictions on the public train split "
+            f"({wrong} of {len(got)} rows)"
+        )
