@@ -4,7 +4,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     DJANGO_STATIC_ROOT=/app/staticfiles \
-    BOUNTY_DATA_DIR=/data
+    BOUNTY_DATA_DIR=/data \
+    ORT_DISABLE_TELEMETRY=1
 
 WORKDIR /app
 # libseccomp: the sandbox that runs participants' models installs a seccomp filter through it.

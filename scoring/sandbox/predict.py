@@ -88,7 +88,16 @@ def check_parity(model: Any, frame: pd.DataFrame, output: Output, classes: tuple
     want = onnx_format.expected_predictions(
         model.parity, output=output, classes=classes, model_classes=model_classes
     )
-    got = predict(model, frame, np.ones(len(frame), dtype=bool), output, classes)
+    everyone = np.ones(len(frame), dtype=bool)
+    got = predict(model, frame, everyone, output, classes)
+    signature = model.signature
+    if output == "label" and "proba" in model.parity and signature.proba_output is not None:
+        want_proba = onnx_format.expected_predictions(
+            model.parity, output="proba", classes=classes, model_classes=signature.classes
+        )
+        got_proba = predict(model, frame, everyone, "proba", classes)
+        onnx_format.check_label_parity(got, want, got_proba, want_proba)
+        return
     onnx_format.check_parity(got, want, output)
 
 

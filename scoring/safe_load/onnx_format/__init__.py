@@ -17,7 +17,12 @@ from scoring.safe_load.onnx_format.container import (
     write_container,
 )
 from scoring.safe_load.onnx_format.ops import ONNX_OPERATORS
-from scoring.safe_load.onnx_format.parity import check_parity, disagreements, expected_predictions
+from scoring.safe_load.onnx_format.parity import (
+    check_label_parity,
+    check_parity,
+    disagreements,
+    expected_predictions,
+)
 from scoring.safe_load.onnx_format.runtime import OnnxModel, load_onnx, new_session
 from scoring.safe_load.onnx_format.signature import InputSpec, Signature, read_signature
 
@@ -30,6 +35,7 @@ __all__ = [
     "InputSpec",
     "OnnxModel",
     "Signature",
+    "check_label_parity",
     "check_onnx",
     "check_parity",
     "disagreements",
