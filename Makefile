@@ -12,11 +12,13 @@ PY := $(BIN)/python
 # The long-running processes, defined once (docker-compose.yml runs the same commands).
 WORKER_CMD = celery -A bounty worker -Q scoring,celery --loglevel=INFO
 WEB_CMD = gunicorn bounty.wsgi --bind 0.0.0.0:8000 --workers 2 --access-logfile -
+# Celery beat: runs the reaper (re-queues submissions stuck past their lease). Run exactly one.
+BEAT_CMD = celery -A bounty beat --loglevel=INFO --schedule=/tmp/bounty-celerybeat-schedule
 
 PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL := redis://127.0.0.1:6379/0
 
-.PHONY: help venv demo test test-platform test-postgres worker web lint fmt services
+.PHONY: help venv demo test test-platform test-postgres worker web beat lint fmt services
 
 help:
 	@echo "make demo    run the platform locally with demo data (http://127.0.0.1:8000/)"
@@ -60,6 +62,9 @@ worker: $(STAMP)
 
 web: $(STAMP)
 	$(BIN)/$(WEB_CMD)
+
+beat: $(STAMP)
+	$(BIN)/$(BEAT_CMD)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

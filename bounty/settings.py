@@ -11,7 +11,13 @@ Environment:
   ``DJANGO_SECURE_COOKIES``, ``DJANGO_STATIC_ROOT``, ``BOUNTY_MAX_MODEL_BYTES``,
   ``BOUNTY_BROKER_DIR`` (the filesystem broker's folder, default ``$BOUNTY_DATA_DIR/broker``).
 - ``BOUNTY_API_RATE_ANON``, ``BOUNTY_API_RATE_USER``, ``BOUNTY_API_RATE_SUBMIT``,
-  ``BOUNTY_API_RATE_LOGIN``: API throttle rates such as ``60/minute`` (see ``REST_FRAMEWORK``).
+  ``BOUNTY_API_RATE_LOGIN``: API throttle rates such as ``60/minute`` (see ``REST_FRAMEWORK``);
+  the login and submit rates also limit the web pages, and ``BOUNTY_RATE_SIGNUP`` new accounts.
+- Hardening (docs/security.md): ``DJANGO_SECURE_SSL_REDIRECT``, ``DJANGO_HSTS_SECONDS``,
+  ``DJANGO_HSTS_INCLUDE_SUBDOMAINS``, ``DJANGO_HSTS_PRELOAD``, ``DJANGO_SECURE_PROXY_SSL_HEADER``,
+  ``BOUNTY_CONTENT_SECURITY_POLICY``, ``BOUNTY_MAX_REQUEST_BYTES``, ``BOUNTY_CACHE_URL`` (a shared
+  Redis cache for the rate-limit counters), ``BOUNTY_SCORING_LEASE_SECONDS``,
+  ``BOUNTY_SCORING_MAX_ATTEMPTS`` and ``BOUNTY_REAP_INTERVAL_SECONDS`` (the reaper).
 """
 
 from __future__ import annotations
@@ -78,6 +84,14 @@ LOCAL = DEBUG or DEMO or TESTING
 BOUNTY_DATA_DIR = Path(os.environ.get("BOUNTY_DATA_DIR") or REPO_DIR / "var").resolve()
 BOUNTY_DATA_DIR.mkdir(parents=True, exist_ok=True)
 BOUNTY_MAX_MODEL_BYTES = _env_int("BOUNTY_MAX_MODEL_BYTES", 20 * 1024 * 1024)
+# Create-competition wizard, public reports and last-mile audits (bounty/services/wizard*.py,
+# reports.py, last_mile.py). Groups smaller than the minimum size are never shown in a report.
+BOUNTY_WIZARD_MAX_FILE_BYTES = _env_int("BOUNTY_WIZARD_MAX_FILE_BYTES", 12 * 1024 * 1024)
+BOUNTY_WIZARD_MAX_ROWS = _env_int("BOUNTY_WIZARD_MAX_ROWS", 1_000_000)
+BOUNTY_WIZARD_MAX_TRAIN_ROWS = _env_int("BOUNTY_WIZARD_MAX_TRAIN_ROWS", 200_000)
+BOUNTY_REPORT_MIN_GROUP_SIZE = _env_int("BOUNTY_REPORT_MIN_GROUP_SIZE", 30)
+BOUNTY_AUDIT_MAX_BYTES = _env_int("BOUNTY_AUDIT_MAX_BYTES", 10 * 1024 * 1024)
+BOUNTY_AUDIT_MAX_ROWS = _env_int("BOUNTY_AUDIT_MAX_ROWS", 100_000)
 
 
 def _secret_key() -> str:
@@ -106,6 +120,17 @@ CSRF_TRUSTED_ORIGINS = _env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _env_bool("DJANGO_SECURE_COOKIES", not LOCAL)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS and browser hardening (docs/security.md). Redirect and HSTS follow secure cookies unless set.
+SECURE_SSL_REDIRECT = _env_bool("DJANGO_SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_HSTS_SECONDS = _env_int("DJANGO_HSTS_SECONDS", 31_536_000) if SECURE_SSL_REDIRECT else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_bool("DJANGO_HSTS_PRELOAD", True)
+if _env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):  # behind a proxy that sets X-Forwarded-Proto
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+BOUNTY_CONTENT_SECURITY_POLICY = os.environ.get("BOUNTY_CONTENT_SECURITY_POLICY", "").strip()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -123,6 +148,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bounty.security.RequestSizeLimitMiddleware",
+    "bounty.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -181,6 +208,15 @@ def _databases() -> dict[str, dict[str, Any]]:
 
 DATABASES = _databases()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Rate-limit counters live in the cache: set BOUNTY_CACHE_URL (redis://...) to share them between
+# processes in production; without it each process counts on its own.
+if os.environ.get("BOUNTY_CACHE_URL", "").strip():
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["BOUNTY_CACHE_URL"].strip(),
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -212,6 +248,8 @@ WHITENOISE_USE_FINDERS = LOCAL
 WHITENOISE_AUTOREFRESH = LOCAL
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Whole request bodies (two model files and a form) are refused above this, before they are read.
+BOUNTY_MAX_REQUEST_BYTES = _env_int("BOUNTY_MAX_REQUEST_BYTES", 2 * BOUNTY_MAX_MODEL_BYTES + 1024 * 1024)
 
 # -- REST API (bounty/api) -----------------------------------------------------------------------
 # Deny by default: every endpoint needs a logged-in user unless it opens itself explicitly.
@@ -232,6 +270,7 @@ REST_FRAMEWORK: dict[str, Any] = {
         "user": _env_rate("BOUNTY_API_RATE_USER", "600/minute"),
         "submit": _env_rate("BOUNTY_API_RATE_SUBMIT", "30/hour"),
         "login": _env_rate("BOUNTY_API_RATE_LOGIN", "10/minute"),
+        "signup": _env_rate("BOUNTY_RATE_SIGNUP", "20/hour"),
     },
     "EXCEPTION_HANDLER": "bounty.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -286,7 +325,39 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits out a broker restart, however long
+# The reaper (bounty.services.reaper) re-queues submissions stuck past the lease; see docs/security.md.
+BOUNTY_SCORING_LEASE_SECONDS = _env_int("BOUNTY_SCORING_LEASE_SECONDS", 15 * 60)
+BOUNTY_SCORING_MAX_ATTEMPTS = _env_int("BOUNTY_SCORING_MAX_ATTEMPTS", 3)
+CELERY_BEAT_SCHEDULE = {
+    "reap-stuck-submissions": {
+        "task": "bounty.reap_stuck",
+        "schedule": float(_env_int("BOUNTY_REAP_INTERVAL_SECONDS", 300)),
+    }
+}
+CELERY_BEAT_SCHEDULE["close-due-competitions"] = {  # closes and confirms (bounty.services.confirmation)
+    "task": "bounty.close_due_competitions",
+    "schedule": float(_env_int("BOUNTY_CLOSE_INTERVAL_SECONDS", 300)),
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(BOUNTY_DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+
+# -- Email (bounty/services/notifications.py): printed to the console unless EMAIL_HOST is set ---------
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = _env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+    EMAIL_TIMEOUT = _env_int("EMAIL_TIMEOUT", 10)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "Bias Bounty <bounty@localhost>"
+# Links in emails point here (scheme and host, no trailing slash).
+BOUNTY_SITE_URL = os.environ.get("BOUNTY_SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
 
 LOGGING = {
     "version": 1,

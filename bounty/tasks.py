@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 
 
-@shared_task(name="bounty.score_submission")
-def score_submission(submission_id: int) -> None:
-    """Evaluate and decide one submission (``CELERY_TASK_ROUTES`` sends it to ``scoring``)."""
+@shared_task(name="bounty.score_submission", bind=True)
+def score_submission(self: Task[Any, Any], submission_id: int) -> None:
+    """Evaluate and decide one submission (``CELERY_TASK_ROUTES`` sends it to ``scoring``).
+
+    A message the broker marks as redelivered (its worker was lost mid-task) may take over the
+    submission it left ``running`` at once, instead of waiting for the reaper's lease."""
     from bounty.services.scoring import submission_score
 
-    submission_score(submission_id=submission_id)
+    delivery = getattr(self.request, "delivery_info", None) or {}
+    submission_score(submission_id=submission_id, redelivered=bool(delivery.get("redelivered")))
+
+
+@shared_task(name="bounty.reap_stuck")
+def reap_stuck() -> dict[str, list[int]]:
+    """Re-queue submissions stuck past the lease (run by Celery beat; see ``bounty.services.reaper``)."""
+    from bounty.services.reaper import stuck_reap
+
+    return stuck_reap().as_dict()
+
+
+@shared_task(name="bounty.close_due_competitions")
+def close_due_competitions() -> list[int]:
+    """Close open competitions past their closing time and confirm their updates (Celery beat)."""
+    from bounty.services.confirmation import competitions_close_due
+
+    return competitions_close_due()

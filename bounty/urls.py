@@ -5,12 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from bounty.api.docs import NotFoundView
+from bounty.organize_urls import urlpatterns as organize_urlpatterns
+from bounty.ratelimit import rate_limited
 from bounty.views import accounts, pages, preview, submissions, teams, terms
 
 urlpatterns = [
     path("", pages.home, name="home"),
-    path("accounts/signup/", accounts.signup, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/signup/", rate_limited("signup")(accounts.signup), name="signup"),
+    path("accounts/login/", rate_limited("login")(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("competitions/", pages.competition_index, name="competitions"),
     path("competitions/<slug:slug>/", pages.competition_detail, name="competition"),
@@ -27,7 +29,7 @@ urlpatterns = [
         terms.train_baseline_download,
         name="train_baseline_download",
     ),
-    path("competitions/<slug:slug>/submit/", submissions.submit, name="submit"),
+    path("competitions/<slug:slug>/submit/", rate_limited("submit")(submissions.submit), name="submit"),
     path("competitions/<slug:slug>/submissions/", submissions.my_submissions, name="my_submissions"),
     path(
         "competitions/<slug:slug>/organizer/submissions/",
@@ -41,7 +43,9 @@ urlpatterns = [
         submissions.submission_withdraw,
         name="submission_cancel",
     ),
+    path("", include("bounty.urls_organize")),  # wizard, reports, model card, audits
     path("api/v1/", include("bounty.api.urls")),
     re_path(r"^api/(?P<rest>.*)$", NotFoundView.as_view(), name="api_not_found"),
     path("admin/", admin.site.urls),
 ]
+urlpatterns += organize_urlpatterns  # organizer actions and exports

@@ -2,18 +2,25 @@
 
 from bounty.models.audit import AuditEvent
 from bounty.models.competition import Competition
+from bounty.models.last_mile import LastMileAudit
 from bounty.models.quota import QuotaLedger
+from bounty.models.standing import Disqualification, UpdateStanding
 from bounty.models.submission import Submission
 from bounty.models.team import Membership, Team, TermsAcceptance
 from bounty.models.version import ModelVersion
+from bounty.models.wizard import CompetitionDraft
 
 __all__ = [
     "AuditEvent",
     "Competition",
+    "CompetitionDraft",
+    "Disqualification",
+    "LastMileAudit",
     "Membership",
     "ModelVersion",
     "QuotaLedger",
     "Submission",
     "Team",
     "TermsAcceptance",
+    "UpdateStanding",
 ]

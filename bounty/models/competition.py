@@ -54,6 +54,9 @@ class Competition(models.Model):
         settings.AUTH_USER_MODEL, related_name="organized_competitions", blank=True
     )
     head_version = models.PositiveIntegerField(default=0)
+    manual_approval = models.BooleanField(
+        default=False, help_text="Accepted pairs wait for an organizer's approval before they are merged."
+    )
     next_seq = models.PositiveIntegerField(default=1, help_text="The next arrival number.")
     data_card = models.JSONField(default=dict, blank=True)
     base_holdout_loss = models.FloatField(null=True, blank=True)

@@ -15,16 +15,19 @@ class SubmissionStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     EVALUATED = "evaluated", "Evaluated"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Rejected"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
+    DECLINED = "declined", "Declined by an organizer"
 
 
 class Submission(models.Model):
     Status = SubmissionStatus
 
-    PENDING = (Status.QUEUED, Status.RUNNING, Status.EVALUATED)
+    # A pair awaiting approval blocks later decisions, like an evaluated one (arrival order holds).
+    PENDING = (Status.QUEUED, Status.RUNNING, Status.EVALUATED, Status.AWAITING_APPROVAL)
     DECIDED = (Status.ACCEPTED, Status.REJECTED)
 
     competition = models.ForeignKey(
@@ -38,7 +41,7 @@ class Submission(models.Model):
     group_model_sha256 = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     model_sha256 = models.CharField(max_length=64)
     model_format = models.CharField(max_length=16)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     reason = models.CharField(max_length=32, choices=REASON_CHOICES, blank=True, default="")
     message = models.TextField(blank=True, help_text="Safe to show the participant.")
     created_at = models.DateTimeField(auto_now_add=True)

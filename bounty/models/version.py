@@ -10,6 +10,7 @@ class VersionKind(models.TextChoices):
     BASE = "base", "Base model"
     UPDATE = "update", "Update"
     REPAIR = "repair", "Repair"
+    ROLLBACK = "rollback", "Rollback"  # predicts exactly as ``target_version`` did
 
 
 class ModelVersion(models.Model):
@@ -48,8 +49,8 @@ class ModelVersion(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind="repair", target_version__isnull=False)
-                    | (~Q(kind="repair") & Q(target_version__isnull=True))
+                    Q(kind__in=["repair", "rollback"], target_version__isnull=False)
+                    | (~Q(kind__in=["repair", "rollback"]) & Q(target_version__isnull=True))
                 ),
                 name="model_version_repair_has_target",
             ),

@@ -30,12 +30,17 @@ class LeaderboardRow:
 def leaderboard(*, competition: Competition) -> list[LeaderboardRow]:
     """Teams ranked by credit: the sum of public gains of accepted updates as a share of the base
     model's holdout loss. Equal credit goes to the team that reached it with an earlier
-    submission."""
-    teams = competition.teams.annotate(
+    submission. Updates undone by an organizer (rollback, disqualification) earn nothing, disqualified
+    teams are not ranked, and after the close only confirmed updates earn credit."""
+    teams = competition.teams.filter(disqualification__isnull=True).annotate(
         rejections=Count("submissions", filter=Q(submissions__status=Submission.Status.REJECTED))
     )
     rows = {team.pk: LeaderboardRow(team=team, rejections=team.rejections) for team in teams}
-    accepted = competition.submissions.filter(status=Submission.Status.ACCEPTED).order_by("seq")
+    accepted = competition.submissions.filter(status=Submission.Status.ACCEPTED)
+    accepted = accepted.exclude(standing__counts=False)  # undone by a rollback or disqualification
+    if competition.status == Competition.Status.CLOSED:
+        accepted = accepted.filter(standing__confirmed=True)
+    accepted = accepted.order_by("seq")
     for sub in accepted:
         row = rows.get(sub.team_id)
         if row is None:

@@ -48,10 +48,23 @@ def _public_gain(version: ModelVersion) -> float | None:
     return version.submission.public_gain
 
 
+def public_holdout_loss(*, competition: Competition) -> float | None:
+    """The holdout loss anyone may see: the base model's, less the public (rounded-down) gains of the
+    accepted updates. It moves only by numbers already published, so it reveals nothing more of the
+    holdout; the exact current loss (repairs included) is for organizers."""
+    base = competition.base_holdout_loss
+    if base is None:
+        return None
+    gains = competition.submissions.filter(status=Submission.Status.ACCEPTED).values_list(
+        "public_gain", flat=True
+    )
+    return max(0.0, base - sum(g or 0.0 for g in gains))
+
+
 def competition_metrics(*, competition: Competition) -> CompetitionMetrics:
-    """The current holdout loss as a share of the base model's (and the improvement, one minus
-    it), rounded, and how many updates were accepted."""
-    base, current = competition.base_holdout_loss, competition.current_holdout_loss
+    """The public holdout loss (``public_holdout_loss``) as a share of the base model's (and the
+    improvement, one minus it), rounded, and how many updates were accepted."""
+    base, current = competition.base_holdout_loss, public_holdout_loss(competition=competition)
     share = round(current / base, SHARE_DIGITS) if base and base > 0 and current is not None else None
     accepted = competition.submissions.filter(status=Submission.Status.ACCEPTED).count()
     return CompetitionMetrics(

@@ -17,13 +17,17 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from bounty.engine_adapter import competition_store
 from bounty.models import Competition, ModelVersion, Submission
+from bounty.services.approval import approval_hold
 from bounty.services.audit import audit_record
+from bounty.services.faults import fault_point
+from bounty.services.notifications import notify_decision
 from bounty.services.quotas import quota_refund
 from bounty.storage import artifact_read
 from scoring.engine import Decision, Evaluation, VersionRecord, public_gain
@@ -49,23 +53,28 @@ FILE_REASONS = {Reason.INVALID_GROUP, Reason.INVALID_MODEL}
 LEASE = timedelta(minutes=15)
 
 
-def submission_score(*, submission_id: int) -> None:
-    """Evaluate one submission (if it is still to be evaluated), then decide whatever is ready."""
+def submission_score(*, submission_id: int, redelivered: bool = False) -> None:
+    """Evaluate one submission (if it is still to be evaluated), then decide whatever is ready.
+
+    ``redelivered``: the broker says this message was delivered before to a worker that was lost
+    (acks_late + reject_on_worker_lost), so a ``running`` submission may be claimed at once."""
     competition_id = (
         Submission.objects.filter(pk=submission_id).values_list("competition_id", flat=True).first()
     )
     if competition_id is None:
         log.warning("submission %s does not exist; nothing to score", submission_id)
         return
-    submission = _claim(submission_id)
+    submission = _claim(submission_id, redelivered=redelivered)
     if submission is not None:
         _evaluate(submission)
     competition_drain(competition_id=competition_id)
 
 
-def _claim(submission_id: int) -> Submission | None:
+def _claim(submission_id: int, *, redelivered: bool = False) -> Submission | None:
     now = timezone.now()
     stale = Q(status=Status.RUNNING, started_at__lt=now - LEASE)
+    if redelivered:  # its worker was lost; the reaper fails it once out of attempts
+        stale |= Q(status=Status.RUNNING, attempts__lt=settings.BOUNTY_SCORING_MAX_ATTEMPTS)
     claimed = Submission.objects.filter(Q(pk=submission_id) & (Q(status=Status.QUEUED) | stale)).update(
         status=Status.RUNNING, started_at=now, attempts=F("attempts") + 1
     )
@@ -73,6 +82,7 @@ def _claim(submission_id: int) -> Submission | None:
 
 
 def _evaluate(submission: Submission) -> None:
+    fault_point("evaluate")
     store = competition_store(submission.competition)
     try:
         group = submission.group_tree
@@ -108,6 +118,7 @@ def _finish_refused(submission: Submission, exc: EngineError) -> None:
                 competition=submission.competition,
                 payload={"submission_id": submission.pk, "reason": exc.reason.value},
             )
+            transaction.on_commit(lambda: notify_decision(submission_id=submission.pk))
 
 
 def _finish_failed(submission: Submission) -> None:
@@ -147,7 +158,10 @@ def _decide_next(competition_id: int) -> bool:
             return False
         store = competition_store(competition)
         evaluation = store.load_evaluation(str(first.pk))
+        if competition.manual_approval and approval_hold(competition, first, evaluation):
+            return False  # it waits for an organizer, and everything behind it with it
         decision, versions = store.commit(evaluation, label=str(first.pk), head=competition.head_version)
+        fault_point("commit")
         _record(competition, first, decision, versions, evaluation)
     store.drop_evaluation(str(first.pk))
     return True
@@ -199,3 +213,4 @@ def _record(
             "model_sha256": evaluation.model_sha,
         },
     )
+    transaction.on_commit(lambda: notify_decision(submission_id=submission.pk))

@@ -25,6 +25,8 @@ def _submitting_team(*, competition: Competition, user: User) -> Team:
     membership = Membership.objects.select_related("team").filter(competition=competition, user=user).first()
     if membership is None:
         raise DomainError("no_team", "Create or join a team before submitting.", status=403)
+    if hasattr(membership.team, "disqualification"):
+        raise DomainError("team_disqualified", "Your team was disqualified.", status=403)
     return membership.team
 
 

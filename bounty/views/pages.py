@@ -14,6 +14,7 @@ from bounty.selectors.competitions import (
 )
 from bounty.selectors.leaderboard import leaderboard
 from bounty.selectors.submissions import submission_public_decisions
+from bounty.selectors.versions import public_holdout_loss
 
 
 @require_GET
@@ -32,6 +33,7 @@ def competition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     competition = competition_get(slug=slug, user=request.user)
     context = {
         "competition": competition,
+        "public_loss": public_holdout_loss(competition=competition),
         "card": competition_data_card(competition=competition),
         "decisions": submission_public_decisions(competition=competition),
         "membership": membership_get(competition=competition, user=request.user),

@@ -24,7 +24,8 @@ from scoring.losses import Loss
 from scoring.pdl.cache import RowPatch, SplitCache
 from scoring.pdl.ledger import GroupEntry, GroupSpec, Ledger
 
-NodeKind = Literal["update", "repair"]
+NodeKind = Literal["update", "repair", "rollback"]
+ALL_ROWS = -1  # the group of a rollback node: every row (see scoring.pdl.rollback)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,11 @@ class DecisionList:
                 self.ledger.shift(patch.rows, delta)
         if isinstance(group, GroupEntry):
             group = self.ledger.add(group, float(primary.row_loss[group.rows[self.primary]].sum()))
+        if kind == "rollback":
+            from scoring.pdl.rollback import restore_ledger
+
+            assert target is not None
+            restore_ledger(self, target)
         losses = self.current_losses()
         node = Node(
             number=self.head + 1,
@@ -172,6 +178,12 @@ class DecisionList:
         self.patches.append(patches)
         self.ledger.refresh_best(node.number, {s: c.preds for s, c in self.splits.items()})
         return node
+
+    def rollback(self, target: int, label: str) -> Node:
+        """Append a rollback node: a new version predicting exactly as version ``target`` did."""
+        from scoring.pdl.rollback import rollback
+
+        return rollback(self, target, label)
 
     def state_nbytes(self) -> int:
         """Memory held by the cached state: split arrays, group rows and snapshots, node patches."""

@@ -32,6 +32,7 @@ class GroupEntry:
     best: float = np.inf  # best mean loss on the primary split so far
     best_version: int = -1
     snapshot: dict[str, np.ndarray] = field(default_factory=dict)  # predictions at best_version
+    active: bool = True  # False once a rollback went back before it was accepted (it no longer counts)
 
     def size(self, split: str) -> int:
         return int(self.rows[split].shape[0])
@@ -100,6 +101,8 @@ class Ledger:
         means = np.divide(self.sums, sizes, out=np.zeros_like(self.sums), where=sizes > 0)
         for i in np.flatnonzero(means < np.array([e.best for e in self.entries])):
             entry = self.entries[i]
+            if not entry.active:
+                continue
             entry.best = float(means[i])
             entry.best_version = version
             entry.snapshot = {s: p[entry.rows[s]].copy() for s, p in preds.items()}
@@ -110,6 +113,7 @@ class Ledger:
             return None
         best = np.array([e.best for e in self.entries])
         excess = (self.sums - self.sizes() * best) / self.n_rows
+        excess[np.array([not e.active for e in self.entries], dtype=bool)] = -np.inf
         i = int(np.argmax(excess))
         return i if excess[i] > alpha else None
 

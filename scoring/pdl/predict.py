@@ -42,6 +42,10 @@ def predict(dl: DecisionList, n_rows: int, runner: NodeRunner, *, version: int |
         active = np.flatnonzero(pointer == node.number)
         if active.size == 0:
             continue
+        if node.kind == "rollback":  # every row is predicted as the target version predicts it
+            assert node.target is not None
+            pointer[active] = node.target
+            continue
         inside = runner.group_mask(dl, node.group, active)
         hit, miss = active[inside], active[~inside]
         pointer[miss] = node.number - 1

@@ -32,6 +32,7 @@ def test_web_and_worker_run_the_makefile_commands() -> None:
     services = compose()["services"]
     assert command(services["web"]) == shlex.split(make_variable("WEB_CMD"))
     assert command(services["worker"]) == shlex.split(make_variable("WORKER_CMD"))
+    assert command(services["beat"]) == shlex.split(make_variable("BEAT_CMD"))
     assert command(services["worker"])[:3] == ["celery", "-A", "bounty"]
     assert "scoring" in make_variable("WORKER_CMD")
     assert command(services["web"])[:2] == ["gunicorn", "bounty.wsgi"]

@@ -34,7 +34,8 @@ class PublicVersionSerializer(serializers.Serializer[Any]):
 
 class MetricsSerializer(serializers.Serializer[Any]):
     current_loss_share = serializers.FloatField(
-        allow_null=True, help_text="Current holdout loss / base holdout loss, rounded to 4 places."
+        allow_null=True,
+        help_text="(Base holdout loss - public gains of accepted updates) / base loss, rounded to 4 places.",
     )
     improvement_share = serializers.FloatField(allow_null=True, help_text="1 - current_loss_share.")
     accepted_updates = serializers.IntegerField()

@@ -92,6 +92,7 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
     group = GroupTreeField(source="group_tree", read_only=True)
     has_group_model = serializers.SerializerMethodField()
     pending = serializers.BooleanField(source="is_pending", read_only=True)
+    started_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Submission
@@ -119,6 +120,13 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
 
     def get_has_group_model(self, submission: Submission) -> bool:
         return submission.group_model_sha256 is not None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True, help_text="Organizers only."))
+    def get_started_at(self, submission: Submission) -> str | None:
+        """When scoring started: organizers only (with the finish time it would time the holdout run)."""
+        if not self.context.get("show_figures") or submission.started_at is None:
+            return None
+        return serializers.DateTimeField().to_representation(submission.started_at)
 
 
 class SubmissionDetailSerializer(SubmissionSerializer):

@@ -1,0 +1,112 @@
+"""What a competition's model card shows: the accepted groups in plain words, their standing and
+confirmation, and the known limits of the model and of its figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ObjectDoesNotExist
+
+from bounty.engine_adapter import group_describe, group_text_of
+from bounty.models import Competition, ModelVersion, Submission
+from bounty.selectors.reports import min_group_size
+from bounty.wizard.preflight import preflight
+from scoring.report import Report
+
+
+@dataclass(frozen=True)
+class AcceptedGroup:
+    seq: int
+    team: str
+    words: str
+    text: str
+    version: int | None
+    public_gain: float | None
+    counts: bool
+    dropped: str
+    confirmed: bool | None
+    confirmed_gain: float | None  # organizers only
+
+
+def accepted_groups(*, competition: Competition, organizer: bool) -> list[AcceptedGroup]:
+    """Every accepted group, in arrival order, with its standing (when organizer actions have run)."""
+    accepted = (
+        Submission.objects.filter(competition=competition, status=Submission.Status.ACCEPTED)
+        .select_related("team")
+        .order_by("seq")
+    )
+    versions = {
+        v.submission_id: v.number
+        for v in ModelVersion.objects.filter(competition=competition, kind=ModelVersion.Kind.UPDATE)
+    }
+    out = []
+    for s in accepted:
+        standing = _standing(s)
+        counts = bool(getattr(standing, "counts", True))
+        gain = getattr(standing, "confirmed_gain", None)
+        out.append(
+            AcceptedGroup(
+                seq=s.seq,
+                team=s.team.name,
+                words=group_describe(s.group_tree),
+                text=group_text_of(s.group_tree) if s.group_tree else "",
+                version=versions.get(s.pk),
+                public_gain=s.public_gain,
+                counts=counts,
+                dropped=_dropped_label(standing) if not counts else "",
+                confirmed=getattr(standing, "confirmed", None),
+                confirmed_gain=round(gain, 3) if organizer and gain is not None else None,
+            )
+        )
+    return out
+
+
+def _standing(submission: Submission) -> object | None:
+    try:
+        return getattr(submission, "standing", None)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _dropped_label(standing: object | None) -> str:
+    display = getattr(standing, "get_dropped_display", None)
+    return str(display()) if callable(display) else "no longer in the model"
+
+
+def known_limits(
+    *, competition: Competition, report: Report | None, groups: list[AcceptedGroup]
+) -> list[str]:
+    rows = (competition.data_card or {}).get("rows", {}) if isinstance(competition.data_card, dict) else {}
+    holdout = int(rows.get("holdout", 0) or 0)
+    limits = [
+        f"Figures are computed on the hidden holdout split ({holdout:,} rows), rounded to 3 decimals; "
+        f"groups with fewer than {min_group_size()} rows are never shown.",
+        "The model was trained and checked on the competition's data only; people unlike those rows "
+        "(other places, times or populations) may be served differently.",
+    ]
+    attributes = report.attributes() if report else []
+    if attributes:
+        limits.append(
+            f"Metrics are broken down by {', '.join(attributes)} only, one attribute at a time; "
+            "intersections and other attributes are not covered."
+        )
+    else:
+        limits.append("No attribute breakdown is available for this model.")
+    if any(not g.text for g in groups):
+        limits.append("Some accepted groups are defined by classifiers; their words are not available.")
+    if not any(g.confirmed is not None for g in groups):
+        limits.append("The accepted updates have not been checked on the confirmation split yet.")
+    if holdout and competition.teams.exists():
+        check = preflight(
+            holdout_rows=holdout,
+            alpha=competition.alpha,
+            mu_min=competition.mu_min,
+            budget=competition.teams.count() * competition.total_quota,
+        )
+        if not check.enough:
+            limits.append(
+                f"The holdout is smaller than the {check.required_rows:,} rows a Hoeffding bound needs "
+                f"for alpha = {competition.alpha} over {check.budget:,} possible submissions; "
+                f"accepted gains are guaranteed only to within {check.smallest_alpha:.3f}."
+            )
+    return limits

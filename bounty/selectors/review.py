@@ -1,0 +1,71 @@
+"""Reads for the organizer pages: the approval queue, decisions with their figures and standings, the
+versions to roll back to, the teams and the organizer actions taken."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bounty.models import (
+    AuditEvent,
+    Competition,
+    Disqualification,
+    ModelVersion,
+    Submission,
+    Team,
+    UpdateStanding,
+)
+
+
+@dataclass(frozen=True)
+class Decided:
+    submission: Submission
+    standing: UpdateStanding | None
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    team: Team
+    disqualification: Disqualification | None
+    accepted: int
+
+
+def awaiting_approval(*, competition: Competition) -> list[Submission]:
+    return list(
+        competition.submissions.filter(status=Submission.Status.AWAITING_APPROVAL)
+        .select_related("team", "author")
+        .order_by("seq")
+    )
+
+
+def decisions_for_review(*, competition: Competition, limit: int = 200) -> list[Decided]:
+    """The latest decided submissions with the organizer-only figures and their standing."""
+    decided = (
+        competition.submissions.exclude(status__in=Submission.PENDING)
+        .select_related("team", "author")
+        .order_by("-seq")[:limit]
+    )
+    standings = {s.submission_id: s for s in UpdateStanding.objects.filter(competition=competition)}
+    return [Decided(s, standings.get(s.pk)) for s in decided]
+
+
+def versions_newest_first(*, competition: Competition) -> list[ModelVersion]:
+    return list(competition.versions.select_related("submission").order_by("-number"))
+
+
+def team_rows(*, competition: Competition) -> list[TeamRow]:
+    dq = {d.team_id: d for d in Disqualification.objects.filter(competition=competition)}
+    accepted: dict[int, int] = {}
+    for team_id in competition.submissions.filter(status=Submission.Status.ACCEPTED).values_list(
+        "team_id", flat=True
+    ):
+        accepted[team_id] = accepted.get(team_id, 0) + 1
+    return [TeamRow(t, dq.get(t.pk), accepted.get(t.pk, 0)) for t in competition.teams.order_by("name")]
+
+
+def organizer_actions(*, competition: Competition, limit: int = 30) -> list[AuditEvent]:
+    """Audit events with a person behind them (approvals, rollbacks, disqualifications, exports...)."""
+    return list(
+        AuditEvent.objects.filter(competition=competition, actor__isnull=False)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -1,0 +1,107 @@
+"""Exports: the current model as a deployable bundle (organizers), every submission with the
+organizer-only figures (organizers) and the public leaderboard (anyone), as CSV.
+
+Cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
+carriage return) are prefixed with an apostrophe: team names and group texts come from participants.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from bounty.engine_adapter import competition_store, group_describe
+from bounty.errors import DomainError
+from bounty.models import Competition, UpdateStanding
+from bounty.selectors.leaderboard import leaderboard
+from bounty.services.audit import audit_record
+from bounty.services.organizer_guards import organizer_required
+from scoring.engine import organize as engine
+from scoring.errors import EngineError
+
+FIGURES = ("mass", "loss_current", "loss_h", "gain", "se", "margin")
+SUBMISSION_COLUMNS = (
+    "seq", "id", "team", "author", "created_at", "finished_at", "status", "reason", "checked_version",
+    "group", "group_model_sha256", "model_sha256", *FIGURES, "public_gain", "counts", "dropped",
+    "confirmed_gain", "confirmed",
+)  # fmt: skip
+LEADERBOARD_COLUMNS = ("rank", "team", "credit", "gain", "accepted_updates", "rejections")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _csv(header: tuple[str, ...], rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([[_cell(v) for v in row] for row in rows])
+    return out.getvalue()
+
+
+def bundle_export(*, competition: Competition, actor: User) -> tuple[str, bytes]:
+    """The current version as a zip bundle (``scoring.bundle``): its file name and bytes."""
+    organizer_required(competition=competition, actor=actor)
+    competition.refresh_from_db(fields=["head_version"])
+    head = competition.head_version
+    meta = {"competition": competition.slug, "title": competition.title, "version": head}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = engine.export_bundle(
+                competition_store(competition), Path(tmp) / "bundle.zip", head=head, meta=meta
+            )
+            data = path.read_bytes()
+    except (OSError, EngineError) as exc:
+        raise DomainError("not_found", "The model of this competition is not available.", status=404) from exc
+    audit_record(
+        action="competition.export_bundle",
+        actor=actor,
+        competition=competition,
+        payload={"version": head, "bytes": len(data)},
+    )
+    return f"{competition.slug}-v{head}.zip", data
+
+
+def _submission_row(s: Any, standing: UpdateStanding | None) -> list[Any]:
+    figures = s.figures if isinstance(s.figures, dict) else {}
+    group = s.group_text or (group_describe(s.group_tree) if s.group_tree is not None else "")
+    return [
+        s.seq, s.pk, s.team.name, s.author.username, s.created_at.isoformat(),
+        s.finished_at.isoformat() if s.finished_at else None, s.status, s.reason, s.checked_version,
+        group, s.group_model_sha256, s.model_sha256, *(figures.get(k) for k in FIGURES), s.public_gain,
+        None if standing is None else standing.counts, None if standing is None else standing.dropped,
+        None if standing is None else standing.confirmed_gain,
+        None if standing is None else standing.confirmed,
+    ]  # fmt: skip
+
+
+def submissions_csv(*, competition: Competition, actor: User) -> str:
+    """Every submission, in arrival order, with the organizer-only figures and its standing."""
+    organizer_required(competition=competition, actor=actor)
+    standings = {s.submission_id: s for s in UpdateStanding.objects.filter(competition=competition)}
+    submissions = competition.submissions.select_related("team", "author").order_by("seq")
+    rows = [_submission_row(s, standings.get(s.pk)) for s in submissions]
+    audit_record(
+        action="competition.export_submissions",
+        actor=actor,
+        competition=competition,
+        payload={"rows": len(rows)},
+    )
+    return _csv(SUBMISSION_COLUMNS, rows)
+
+
+def leaderboard_csv(*, competition: Competition) -> str:
+    """The public leaderboard: what the leaderboard page shows."""
+    rows = [
+        [r.rank, r.team.name, r.credit, r.gain, len(r.updates), r.rejections]
+        for r in leaderboard(competition=competition)
+    ]
+    return _csv(LEADERBOARD_COLUMNS, rows)

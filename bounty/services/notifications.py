@@ -1,0 +1,92 @@
+"""Email: the submitter hears when a submission is decided, the organizers when an update is accepted.
+
+``notify_decision`` runs after the deciding transaction commits (``transaction.on_commit`` in the
+scoring and approval services); an update accepted after the competition closed is also confirmed then,
+so that it can earn credit. It says only what the participant may see on the site: the status, the
+reason category, the public message and the rounded gain, never a holdout figure. Sending failures are
+logged, never raised: a decision stands whether or not its email went out.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from bounty.engine_adapter import group_describe
+from bounty.models import Submission
+
+log = logging.getLogger(__name__)
+DECIDED = (Submission.Status.ACCEPTED, Submission.Status.REJECTED, Submission.Status.DECLINED)
+
+
+def _site_url(path: str) -> str:
+    return str(getattr(settings, "BOUNTY_SITE_URL", "http://127.0.0.1:8000")).rstrip("/") + path
+
+
+def _send(subject: str, body: str, to: list[str]) -> None:
+    to = sorted({address for address in to if address})
+    if not to:
+        return
+    try:
+        send_mail(subject, body, None, to)
+    except Exception:  # a mail server problem must not undo or repeat a decision
+        log.exception("could not send %r to %d recipients", subject, len(to))
+
+
+def _submitter_body(submission: Submission) -> str:
+    lines = [
+        f"Submission #{submission.seq} to {submission.competition.title} was decided: "
+        f"{submission.get_status_display().lower()}.",
+        "",
+        submission.message,
+    ]
+    if submission.reason:
+        lines.append(f"Reason: {submission.reason.replace('_', ' ')}.")
+    if submission.public_gain is not None:
+        lines.append(f"Gain (rounded down to a multiple of alpha): {submission.public_gain:g}.")
+    path = reverse("my_submissions", args=[submission.competition.slug])
+    lines += ["", f"Your team's submissions: {_site_url(path)}"]
+    return "\n".join(lines)
+
+
+def _organizer_body(submission: Submission) -> str:
+    path = reverse("organize", args=[submission.competition.slug])
+    return "\n".join(
+        [
+            f"Team {submission.team.name} had submission #{submission.seq} accepted "
+            f"into {submission.competition.title}.",
+            f"Group: {submission.group_text or group_describe(submission.group_tree)}",
+            f"Gain (rounded): {submission.public_gain or 0:g}",
+            "",
+            f"Review: {_site_url(path)}",
+        ]
+    )
+
+
+def notify_decision(*, submission_id: int) -> None:
+    """Email the submitter about the decision and, for an accepted update, the organizers."""
+    submission = (
+        Submission.objects.select_related("competition", "team", "author").filter(pk=submission_id).first()
+    )
+    if submission is None or submission.status not in DECIDED:
+        return
+    title = submission.competition.title
+    _send(
+        f"[{title}] Submission #{submission.seq}: {submission.get_status_display().lower()}",
+        _submitter_body(submission),
+        [submission.author.email],
+    )
+    if submission.status == Submission.Status.ACCEPTED:
+        organizers = submission.competition.organizers.values_list("email", flat=True)
+        _send(
+            f"[{title}] Update accepted: submission #{submission.seq} by {submission.team.name}",
+            _organizer_body(submission),
+            list(organizers),
+        )
+        if submission.competition.status == submission.competition.Status.CLOSED:
+            from bounty.services.confirmation import competition_confirm
+
+            competition_confirm(competition=submission.competition, actor=None)

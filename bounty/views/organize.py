@@ -1,0 +1,220 @@
+"""Organizer pages under ``/competitions/<slug>/organize/``: the review queue and the actions on the
+model (approve, decline, roll back, disqualify, confirm, close) and the exports. Organizers and staff
+only (403 for anyone else); each action needs a reason and is recorded as an audit event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from bounty.errors import DomainError
+from bounty.models import Competition, Submission
+from bounty.selectors.competitions import competition_get, user_is_organizer
+from bounty.selectors.review import (
+    awaiting_approval,
+    decisions_for_review,
+    organizer_actions,
+    team_rows,
+    versions_newest_first,
+)
+from bounty.services.approval import (
+    competition_set_manual_approval,
+    submission_approve,
+    submission_decline,
+)
+from bounty.services.confirmation import competition_close, competition_confirm
+from bounty.services.exports import bundle_export, leaderboard_csv, submissions_csv
+from bounty.services.model_actions import competition_rollback, team_disqualify
+from bounty.views.base import current_user, form_page
+from bounty.views.organize_forms import (
+    DisqualifyForm,
+    ManualApprovalForm,
+    NoteForm,
+    ReasonForm,
+    RollbackForm,
+)
+
+TEMPLATE = "organize/home.html"
+Action = Callable[[User, Competition, dict[str, Any]], str]
+
+
+def _organizer(request: HttpRequest, slug: str) -> tuple[User, Competition]:
+    user = current_user(request)
+    competition = competition_get(slug=slug, user=user)
+    if not user_is_organizer(competition=competition, user=user):
+        raise DomainError("forbidden", "Only this competition's organizers can see this page.", status=403)
+    return user, competition
+
+
+def _context(competition: Competition, data: Any = None, **bound: forms.Form) -> dict[str, Any]:
+    teams = team_rows(competition=competition)
+    eligible = [row.team for row in teams if row.disqualification is None]
+    context: dict[str, Any] = {
+        "competition": competition,
+        "awaiting": awaiting_approval(competition=competition),
+        "decided": decisions_for_review(competition=competition),
+        "versions": versions_newest_first(competition=competition),
+        "teams": teams,
+        "actions": organizer_actions(competition=competition),
+        "note_form": NoteForm(),
+        "rollback_form": RollbackForm(head=competition.head_version),
+        "disqualify_form": DisqualifyForm(teams=eligible),
+        "confirm_form": ReasonForm(prefix="confirm"),
+        "close_form": ReasonForm(prefix="close"),
+        "approval_form": ManualApprovalForm(initial={"enabled": competition.manual_approval}),
+    }
+    context.update(bound)
+    return context
+
+
+def _act(
+    request: HttpRequest, slug: str, name: str, make: Callable[[Competition], forms.Form], act: Action
+) -> HttpResponse:
+    """Validate the posted form, run the action (a DomainError re-renders the page with the error next
+    to the form) and go back to the organizer page with the action's message."""
+    user, competition = _organizer(request, slug)
+    form = make(competition)
+    page = form_page(request, TEMPLATE, _context(competition, **{name: form}), form=form)
+    if not form.is_valid():
+        return page.render(status=400)
+    messages.success(request, act(user, competition, form.cleaned_data))
+    return redirect("organize", slug=competition.slug)
+
+
+@login_required
+@require_GET
+def organize_home(request: HttpRequest, slug: str) -> HttpResponse:
+    _, competition = _organizer(request, slug)
+    return render(request, TEMPLATE, _context(competition))
+
+
+def _waiting(competition: Competition, submission_id: int) -> Submission:
+    return get_object_or_404(
+        Submission.objects.select_related("competition"), pk=submission_id, competition=competition
+    )
+
+
+@login_required
+@require_POST
+def organize_approve(request: HttpRequest, slug: str, submission_id: int) -> HttpResponse:
+    def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
+        done = submission_approve(
+            submission=_waiting(competition, submission_id), actor=user, note=data["note"]
+        )
+        return f"Submission #{done.seq} approved: {done.get_status_display().lower()}."
+
+    return _act(request, slug, "note_form", lambda c: NoteForm(request.POST), act)
+
+
+@login_required
+@require_POST
+def organize_decline(request: HttpRequest, slug: str, submission_id: int) -> HttpResponse:
+    def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
+        done = submission_decline(
+            submission=_waiting(competition, submission_id), actor=user, note=data["note"]
+        )
+        return f"Submission #{done.seq} declined."
+
+    return _act(request, slug, "note_form", lambda c: NoteForm(request.POST), act)
+
+
+@login_required
+@require_POST
+def organize_rollback(request: HttpRequest, slug: str) -> HttpResponse:
+    def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
+        version = competition_rollback(
+            competition=competition, version=data["version"], actor=user, reason=data["reason"]
+        )
+        return f"Rolled back: v{version.number} predicts as v{version.target_version} did."
+
+    return _act(
+        request, slug, "rollback_form", lambda c: RollbackForm(request.POST, head=c.head_version), act
+    )
+
+
+@login_required
+@require_POST
+def organize_disqualify(request: HttpRequest, slug: str) -> HttpResponse:
+    def make(competition: Competition) -> forms.Form:
+        eligible = [r.team for r in team_rows(competition=competition) if r.disqualification is None]
+        return DisqualifyForm(request.POST, teams=eligible)
+
+    def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
+        team = get_object_or_404(competition.teams, pk=data["team"])
+        dq = team_disqualify(competition=competition, team=team, actor=user, reason=data["reason"])
+        return f"{team.name} is disqualified; the model was rebuilt without its updates as v{dq.version}."
+
+    return _act(request, slug, "disqualify_form", make, act)
+
+
+@login_required
+@require_POST
+def organize_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
+        confirmed, unconfirmed = competition_confirm(
+            competition=competition, actor=user, reason=data["reason"]
+        )
+        return f"Confirmation: {confirmed} updates confirmed, {unconfirmed} not confirmed."
+
+    return _act(request, slug, "confirm_form", lambda c: ReasonForm(request.POST, prefix="confirm"), act)
+
+
+@login_required
+@require_POST
+def organize_close(request: HttpRequest, slug: str) -> HttpResponse:
+    def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
+        competition_close(competition=competition, actor=user, reason=data["reason"])
+        return "The competition is closed and its updates were confirmed."
+
+    return _act(request, slug, "close_form", lambda c: ReasonForm(request.POST, prefix="close"), act)
+
+
+@login_required
+@require_POST
+def organize_manual_approval(request: HttpRequest, slug: str) -> HttpResponse:
+    def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
+        enabled = bool(data["enabled"])
+        competition_set_manual_approval(
+            competition=competition, actor=user, enabled=enabled, reason=data["reason"]
+        )
+        return "Manual approval is on." if enabled else "Manual approval is off."
+
+    return _act(request, slug, "approval_form", lambda c: ManualApprovalForm(request.POST), act)
+
+
+def _download(content: bytes | str, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def organize_export_bundle(request: HttpRequest, slug: str) -> HttpResponse:
+    user, competition = _organizer(request, slug)
+    filename, data = bundle_export(competition=competition, actor=user)
+    return _download(data, filename, "application/zip")
+
+
+@login_required
+@require_GET
+def organize_export_submissions(request: HttpRequest, slug: str) -> HttpResponse:
+    user, competition = _organizer(request, slug)
+    text = submissions_csv(competition=competition, actor=user)
+    return _download(text, f"{competition.slug}-submissions.csv", "text/csv; charset=utf-8")
+
+
+@require_GET
+def leaderboard_export(request: HttpRequest, slug: str) -> HttpResponse:
+    competition = competition_get(slug=slug, user=request.user)
+    text = leaderboard_csv(competition=competition)
+    return _download(text, f"{competition.slug}-leaderboard.csv", "text/csv; charset=utf-8")

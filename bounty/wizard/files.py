@@ -1,0 +1,132 @@
+"""Reading uploaded tables (CSV, or Parquet when a Parquet engine is installed) as text, and splitting
+one table into train / holdout / confirmation.
+
+Every value is read as text (missing values as NaN), so nothing is lost or re-typed before the
+organizer confirms the schema; ``Schema.validate`` and ``Schema.coerce`` do the typing afterwards.
+Errors are ``DomainError``s that name the file (and the row when one is at fault).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bounty.errors import DomainError
+
+NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]
+PARQUET_MAGIC = b"PAR1"
+SPLIT_NAMES = ("train", "holdout", "confirmation")
+
+
+def parquet_supported() -> bool:
+    """Whether pandas can read Parquet here (it needs pyarrow or fastparquet)."""
+    return any(importlib.util.find_spec(m) is not None for m in ("pyarrow", "fastparquet"))
+
+
+def read_table(path: Path, *, label: str, max_rows: int, max_columns: int) -> pd.DataFrame:
+    """The table in ``path`` with text values; ``label`` names it in error messages."""
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if head == PARQUET_MAGIC:
+        frame = _read_parquet(path, label)
+    else:
+        _check_header(path, label, max_columns)
+        frame = _read_csv(path, label, max_rows)
+    if len(frame.columns) > max_columns:
+        raise _bad(label, f"has {len(frame.columns)} columns; the limit is {max_columns}")
+    if len(frame) > max_rows:
+        raise _bad(label, f"has more than {max_rows:,} rows; the limit is {max_rows:,}")
+    if frame.empty:
+        raise _bad(label, "has no data rows")
+    return frame
+
+
+def _read_csv(path: Path, label: str, max_rows: int) -> pd.DataFrame:
+    try:
+        return pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            na_values=NA_VALUES,
+            nrows=max_rows + 1,
+            encoding="utf-8",
+            skipinitialspace=True,
+        )
+    except UnicodeDecodeError:
+        raise _bad(label, "is not UTF-8 text (save the CSV as UTF-8)") from None
+    except pd.errors.EmptyDataError:
+        raise _bad(label, "is empty") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise _bad(label, f"is not a readable CSV file: {_first_line(exc)}") from None
+
+
+def _check_header(path: Path, label: str, max_columns: int) -> None:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except UnicodeDecodeError:
+        raise _bad(label, "is not UTF-8 text (save the CSV as UTF-8)") from None
+    except csv.Error as exc:
+        raise _bad(label, f"has an unreadable header: {exc}") from None
+    names = [h.strip() for h in header]
+    if not names or len(names) > max_columns:
+        raise _bad(label, f"needs a header row with 1 to {max_columns} column names")
+    if any(not n for n in names):
+        raise _bad(label, f"has an empty column name (column {names.index('') + 1})")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise _bad(label, f"repeats the column name {repeated[0]!r}")
+
+
+def _read_parquet(path: Path, label: str) -> pd.DataFrame:
+    if not parquet_supported():
+        raise _bad(label, "is a Parquet file, but this server reads CSV only (no Parquet engine)")
+    try:
+        raw = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise _bad(label, f"is not a readable Parquet file: {_first_line(exc)}") from None
+    text = raw.astype("string").astype(object)
+    return text.where(raw.notna(), np.nan).rename(columns=str)
+
+
+def check_same_columns(frames: dict[str, pd.DataFrame]) -> None:
+    """All splits must have the same column names (in any order)."""
+    names = list(frames)
+    first = set(frames[names[0]].columns)
+    for name in names[1:]:
+        other = set(frames[name].columns)
+        if other != first:
+            missing = sorted(first - other) or sorted(other - first)
+            where = names[0] if not (first - other) else name
+            raise _bad(f"the {name} file", f"does not match the {names[0]} file's columns "
+                       f"(column {missing[0]!r} is missing from the {where} file)")  # fmt: skip
+
+
+def split_table(frame: pd.DataFrame, ratios: Sequence[float], seed: int) -> dict[str, pd.DataFrame]:
+    """A seeded random split of ``frame`` into train, holdout and confirmation by ``ratios``."""
+    shares = np.asarray(ratios, dtype=float)
+    if shares.shape != (3,) or (shares <= 0).any():
+        raise DomainError("invalid_split", "Give three positive split shares.", field="train_share")
+    shares = shares / shares.sum()
+    order = np.random.default_rng(seed).permutation(len(frame))
+    cuts = np.round(np.cumsum(shares)[:2] * len(frame)).astype(int)
+    parts = np.split(order, cuts)
+    if any(len(p) == 0 for p in parts):
+        raise DomainError("invalid_split", "Every split needs at least one row.", field="train_share")
+    return {
+        name: frame.iloc[np.sort(rows)].reset_index(drop=True)
+        for name, rows in zip(SPLIT_NAMES, parts, strict=True)
+    }
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+
+
+def _bad(label: str, message: str) -> DomainError:
+    return DomainError("invalid_data", f"{label[:1].upper()}{label[1:]} {message}.", field=None)

@@ -1,0 +1,250 @@
+"""The create-competition wizard, end to end through the test client, with a real engine directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from bounty.models import Competition, CompetitionDraft, ModelVersion
+from bounty.services.wizard import draft_dir
+from bounty.storage import competition_dir
+from bounty.wizard.preflight import required_rows
+from tests.platform.conftest import login
+from tests.platform.engine_world import world
+
+
+@pytest.fixture
+def organizer(make_user: Callable[..., User]) -> User:
+    user = make_user("grace")
+    user.groups.add(Group.objects.get_or_create(name="organizers")[0])
+    return user
+
+
+def csv_file(frame: pd.DataFrame, name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, frame.to_csv(index=False).encode(), content_type="text/csv")
+
+
+def split_uploads(**changes: pd.DataFrame) -> dict[str, Any]:
+    splits = {**{k: v.drop(columns=["fnlwgt"]) for k, v in world().splits.items()}, **changes}
+    return {"mode": "three", **{k: csv_file(v, f"{k}.csv") for k, v in splits.items()}, **SHARES}
+
+
+SHARES = {"train_share": 50, "holdout_share": 25, "confirmation_share": 25, "seed": 0}
+
+
+def form_values(form: Any) -> dict[str, Any]:
+    """What a browser would post for the form as rendered (unchecked boxes are left out)."""
+    out: dict[str, Any] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is False or value is None:
+            continue
+        out[name] = "on" if value is True else value
+    return out
+
+
+def start(client: Client, slug: str = "loans") -> int:
+    response = client.post(reverse("wizard_index"), {"title": "Loans", "slug": slug})
+    assert response.status_code == 302, response.content.decode()
+    return CompetitionDraft.objects.get(slug=slug).pk
+
+
+def post_schema(client: Client, draft_id: int, **changes: Any) -> Any:
+    url = reverse("wizard_schema", args=[draft_id])
+    values = form_values(client.get(url).context["form"]) | changes
+    return client.post(url, values)
+
+
+def column_index(draft_id: int, name: str) -> int:
+    columns = CompetitionDraft.objects.get(pk=draft_id).state["columns"]
+    return [c["name"] for c in columns].index(name)
+
+
+RULES = {
+    "loss": "zero_one",
+    "loss_params": "{}",
+    "alpha": "0.01",
+    "mu_min": "0.02",
+    "z": "0",
+    "daily_quota": "5",
+    "total_quota": "50",
+    "expected_teams": "10",
+    "opens_at": "2030-01-01T00:00",
+    "closes_at": "2030-03-01T00:00",
+    "description": "Find groups the **loan model** fails.",
+    "rules": "",
+    "terms_text": "Be fair.",
+}
+
+
+def test_wizard_creates_a_competition_from_csv_uploads_end_to_end(organizer: User) -> None:
+    client = login(organizer)
+    draft_id = start(client)
+    response = client.post(reverse("wizard_data", args=[draft_id]), split_uploads())
+    assert response.status_code == 302 and response["Location"].endswith("/schema/")
+
+    schema_page = client.get(reverse("wizard_schema", args=[draft_id])).content.decode()
+    assert "native_country" in schema_page and "Married-civ-spouse" in schema_page
+    response = post_schema(client, draft_id)
+    assert response.status_code == 302, response.context and response.context.get("problems")
+
+    response = client.post(
+        reverse("wizard_model", args=[draft_id]), {"source": "train", "algorithm": "tree4"}
+    )
+    assert response.status_code == 302
+    response = client.post(reverse("wizard_rules", args=[draft_id]), RULES)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+
+    review = client.get(reverse("wizard_review", args=[draft_id])).content.decode()
+    assert "Pre-flight check" in review and "2·ln(2K/δ) / α²" in review
+    needed = required_rows(0.01, 10 * 50)  # alpha, budget K = expected teams x total quota
+    assert needed == 198_070 and "Warning" in review and f"<strong>{needed}</strong>" in review
+
+    response = client.post(reverse("wizard_review", args=[draft_id]))
+    assert response.status_code == 302
+    competition = Competition.objects.get(slug="loans")
+    assert competition.status == Competition.Status.DRAFT
+    assert competition.data_card["rows"] == {"train": 3000, "holdout": 1500, "confirmation": 1500}
+    assert competition.schema["target"] == "income" and competition.schema["classes"] == [
+        "<=50K",
+        ">50K",
+    ]
+    assert set(competition.schema["attributes"]) == {
+        "age",
+        "sex",
+        "race",
+        "marital_status",
+        "native_country",
+    }
+    assert (competition_dir(competition.pk) / "competition.json").exists()
+    base = ModelVersion.objects.get(competition=competition, number=0)
+    assert 0 < base.holdout_loss < 0.5
+    assert list(competition.organizers.all()) == [organizer]
+    assert not draft_dir(CompetitionDraft.objects.get(pk=draft_id)).exists()
+
+    assert Client().get(reverse("competition", args=["loans"])).status_code == 404  # a draft
+    client.post(reverse("competition_open", args=["loans"]))
+    competition.refresh_from_db()
+    assert competition.status == Competition.Status.OPEN
+    assert Client().get(reverse("competition", args=["loans"])).status_code == 200
+
+
+def test_schema_problems_name_the_file_column_and_row(organizer: User) -> None:
+    client = login(organizer)
+    draft_id = start(client)
+    holdout = world().splits["holdout"].drop(columns=["fnlwgt"]).astype(str)
+    holdout.loc[5, "age"] = "forty"
+    client.post(reverse("wizard_data", args=[draft_id]), split_uploads(holdout=holdout))
+    i = column_index(draft_id, "age")
+    response = post_schema(client, draft_id, **{f"c{i}_kind": "numeric", f"c{i}_categories": ""})
+    assert response.status_code == 400
+    assert "the holdout file, column &#x27;age&#x27;, row 6: not a finite number: &#x27;forty&#x27;" in (
+        response.content.decode()
+    )
+    assert CompetitionDraft.objects.get(pk=draft_id).step == CompetitionDraft.Step.SCHEMA
+
+
+def test_missing_values_in_a_column_that_allows_none_are_named(organizer: User) -> None:
+    client = login(organizer)
+    draft_id = start(client)
+    train = world().splits["train"].drop(columns=["fnlwgt"]).astype(str)
+    train.loc[2, "hours_per_week"] = ""
+    client.post(reverse("wizard_data", args=[draft_id]), split_uploads(train=train))
+    i = column_index(draft_id, "hours_per_week")
+    values = form_values(client.get(reverse("wizard_schema", args=[draft_id])).context["form"])
+    values.pop(f"c{i}_nullable", None)
+    response = client.post(reverse("wizard_schema", args=[draft_id]), values)
+    assert (
+        "the train file, column &#x27;hours_per_week&#x27;, row 3: missing value" in response.content.decode()
+    )
+
+
+def test_one_file_is_split_by_the_shares_and_the_seed(organizer: User) -> None:
+    client = login(organizer)
+    frame = world().splits["train"].drop(columns=["fnlwgt"])
+    splits = []
+    for slug in ("one", "two"):
+        draft_id = start(client, slug)
+        shares = {"train_share": 60, "holdout_share": 30, "confirmation_share": 10, "seed": 7}
+        data = {"mode": "one", "single": csv_file(frame, "all.csv"), **shares}
+        assert client.post(reverse("wizard_data", args=[draft_id]), data).status_code == 302
+        draft = CompetitionDraft.objects.get(pk=draft_id)
+        assert draft.state["rows"] == {"train": 1800, "holdout": 900, "confirmation": 300}
+        splits.append((draft_dir(draft) / "holdout.csv").read_bytes())
+    assert splits[0] == splits[1]
+
+
+def test_parquet_files_are_refused_with_a_csv_only_message(organizer: User) -> None:
+    client = login(organizer)
+    draft_id = start(client)
+    page = client.get(reverse("wizard_data", args=[draft_id])).content.decode()
+    assert "CSV files only" in page
+    parquet = SimpleUploadedFile("all.parquet", b"PAR1" + b"\x00" * 64 + b"PAR1")
+    response = client.post(
+        reverse("wizard_data", args=[draft_id]), {"mode": "one", "single": parquet, **SHARES}
+    )
+    assert response.status_code == 400
+    assert "reads CSV only" in response.content.decode()
+
+
+def test_an_uploaded_pickle_is_refused_as_the_base_model(organizer: User) -> None:
+    client = login(organizer)
+    draft_id = start(client)
+    client.post(reverse("wizard_data", args=[draft_id]), split_uploads())
+    post_schema(client, draft_id)
+    pickle_bytes = b"\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00K\x01."
+    data = {
+        "source": "upload",
+        "algorithm": "tree4",
+        "model_file": SimpleUploadedFile("m.pkl", pickle_bytes),
+    }
+    response = client.post(reverse("wizard_model", args=[draft_id]), data)
+    assert response.status_code == 400 and "pickle" in response.content.decode().lower()
+    assert CompetitionDraft.objects.get(pk=draft_id).step == CompetitionDraft.Step.MODEL
+
+
+def test_only_organizers_can_use_the_wizard(make_user: Callable[..., User], organizer: User) -> None:
+    participant = make_user("ada")
+    assert login(participant).get(reverse("wizard_index")).status_code == 403
+    assert Client().get(reverse("wizard_index")).status_code == 302  # to the login page
+    draft_id = start(login(organizer))
+    assert login(participant).get(reverse("wizard_data", args=[draft_id])).status_code == 403
+    staff = make_user("root", is_staff=True)
+    assert login(staff).get(reverse("wizard_data", args=[draft_id])).status_code == 200
+    assert "Organize" in login(organizer).get("/").content.decode()
+    assert "Organize" not in login(participant).get("/").content.decode()
+
+
+def test_later_steps_wait_for_earlier_ones(organizer: User) -> None:
+    client = login(organizer)
+    draft_id = start(client)
+    response = client.get(reverse("wizard_review", args=[draft_id]))
+    assert response.status_code == 302 and response["Location"].endswith("/data/")
+
+
+def test_a_taken_slug_is_refused(organizer: User, competition: Competition) -> None:
+    response = login(organizer).post(reverse("wizard_index"), {"title": "Again", "slug": competition.slug})
+    assert response.status_code == 400 and "exists already" in response.content.decode()
+
+
+def test_only_its_organizers_can_open_a_draft_competition(
+    make_user: Callable[..., User], competition: Competition
+) -> None:
+    competition.status = Competition.Status.DRAFT
+    competition.save()
+    stranger = make_user("mallory")
+    assert login(stranger).post(reverse("competition_open", args=[competition.slug])).status_code == 404
+    owner = make_user("grace")
+    competition.organizers.add(owner)
+    login(owner).post(reverse("competition_open", args=[competition.slug]))
+    competition.refresh_from_db()
+    assert competition.status == Competition.Status.OPEN
+    again = login(owner).post(reverse("competition_open", args=[competition.slug]))
+    assert again.status_code == 409
