@@ -117,7 +117,12 @@ class ModelForm(forms.Form):
         widget=forms.RadioSelect,
         initial="train",
     )
-    algorithm = forms.ChoiceField(choices=[(a.key, a.title) for a in ALGORITHMS], initial="tree4")
+    algorithm = forms.ChoiceField(
+        choices=[(a.key, a.title) for a in ALGORITHMS],
+        initial="tree4",
+        required=False,
+        help_text="When training one here.",
+    )
     model_file = forms.FileField(required=False, label="Model file (skops, or an ONNX upload)")
     description = forms.CharField(
         max_length=500,
@@ -129,6 +134,8 @@ class ModelForm(forms.Form):
         data = super().clean() or {}
         if data.get("source") == "upload" and not data.get("model_file"):
             self.add_error("model_file", "Upload the model file.")
+        if data.get("source") == "train" and not data.get("algorithm"):
+            self.add_error("algorithm", "Choose what to train.")
         return data
 
 

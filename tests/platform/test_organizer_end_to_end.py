@@ -36,7 +36,12 @@ def test_organizer_rolls_back_disqualifies_confirms_and_exports_a_bundle_matchin
     live_worker: LiveWorker, tmp_path: Path
 ) -> None:
     org = User.objects.create_user("org", "org@example.org", "org-pass-123456")
-    competition = weak_competition(org)
+    organizer_scenario(weak_competition(org), org, tmp_path)
+
+
+def organizer_scenario(competition: Competition, org: User, tmp_path: Path) -> None:
+    """Submissions decided by the worker, then rollback, disqualification, a held pair approved,
+    confirmation, and the bundle, whose holdout predictions equal the current version's exactly."""
     users = {team: team_member(competition, team) for team in ("A", "B", "C")}
     for team, text in SCRIPT:
         submit(competition, users[team], text)
