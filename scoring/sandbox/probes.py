@@ -59,7 +59,7 @@ def _fork(_arg: str) -> str:
     return _outcome(fork)
 
 
-def _exec(_arg: str) -> str:
+def _execve(_arg: str) -> str:
     return _outcome(lambda: os.execv("/bin/true", ["true"]))  # noqa: S606
 
 
@@ -119,7 +119,7 @@ PROBES: dict[str, Callable[[str], str]] = {
     "read_file": _read_file,
     "read_passwd": _read_passwd,
     "fork": _fork,
-    "exec": _exec,
+    "exec": _execve,
     "kill_parent": _kill_parent,
     "outlive_zygote": _outlive_zygote,
     "sleep_forever": _sleep_forever,
