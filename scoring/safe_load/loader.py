@@ -14,10 +14,13 @@ from typing import Any
 import skops.io
 
 from scoring.errors import EngineError, Reason
+from scoring.safe_load import npyheader
 from scoring.safe_load.audit import audit_schema, read_schema
 from scoring.safe_load.sniff import DEFAULT_MAX_BYTES, sniff_format
 from scoring.safe_load.structure import check_structure
 from scoring.safe_load.zipguard import DEFAULT_MAX_UNCOMPRESSED, check_archive
+
+npyheader.install()  # the same headers as numpy's parser, without compiling each one
 
 
 def _refuse(message: str) -> EngineError:

@@ -14,10 +14,12 @@ import math
 import re
 import zipfile
 from collections.abc import Iterator
+from tokenize import TokenError
 
 import numpy as np
 
 from scoring.errors import EngineError, Reason
+from scoring.safe_load.npyheader import read_header
 
 DEFAULT_MAX_UNCOMPRESSED = 512 * 2**20
 MAX_MEMBERS = 50_000
@@ -26,10 +28,7 @@ MAX_RATIO = 200
 RATIO_FLOOR = 2**20  # the ratio cap applies to members that inflate to more than this
 _METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
 _DRIVE = re.compile(r"^[A-Za-z]:")
-_NPY_READERS = {
-    (1, 0): np.lib.format.read_array_header_1_0,
-    (2, 0): np.lib.format.read_array_header_2_0,
-}
+_NPY_VERSIONS = frozenset({(1, 0), (2, 0)})
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError)
 
 
@@ -88,11 +87,11 @@ def _check_npy(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """An array header must describe exactly the bytes after it: ``np.load`` allocates first."""
     with archive.open(info) as member:
         try:
-            read_header = _NPY_READERS.get(np.lib.format.read_magic(member))
-            if read_header is None:
+            version = np.lib.format.read_magic(member)
+            if version not in _NPY_VERSIONS:
                 raise _refuse(f"The array {_shown(info.filename)} uses an unsupported format.")
-            shape, _, dtype = read_header(member)
-        except ValueError as exc:
+            shape, _, dtype = read_header(member, version)
+        except (ValueError, SyntaxError, TokenError) as exc:  # numpy's fallback parser raises all three
             raise _refuse(f"The array {_shown(info.filename)} has a malformed header.") from exc
         data_size = info.file_size - member.tell()
     if dtype.hasobject or data_size != math.prod(shape) * dtype.itemsize:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import struct
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -197,6 +198,14 @@ def skops_array_claiming_shape(shape: tuple[int, ...], descr: str = "<f8") -> by
     buffer.write(bytes(8))
     array = node("numpy", "ndarray", "NdArrayNode", type="numpy", file="a.npy")
     return skops_zip(object_node(*LOGISTIC, {"coef_": array}), {"a.npy": buffer.getvalue()})
+
+
+def skops_array_with_header(text: str) -> bytes:
+    """An .npy member whose (version 1.0) header is ``text``, followed by 8 bytes of data."""
+    raw = text.encode("latin-1")
+    data = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(raw)) + raw + bytes(8)
+    array = node("numpy", "ndarray", "NdArrayNode", type="numpy", file="a.npy")
+    return skops_zip(object_node(*LOGISTIC, {"coef_": array}), {"a.npy": data})
 
 
 def skops_bad_bit_generator() -> bytes:

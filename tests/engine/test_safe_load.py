@@ -226,6 +226,19 @@ def test_arrays_declaring_more_data_than_they_hold_are_refused(shape: tuple[int,
 
 
 @pytest.mark.parametrize(
+    "header",
+    [
+        "{'descr': '<f8'}, {'y': (\n",  # numpy's fallback tokenizer fails
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'x': 1, }\n",
+        "[1, 2]\n",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), } junk\n",
+    ],
+)
+def test_arrays_with_malformed_headers_are_refused_as_invalid_models(header: str) -> None:
+    assert "malformed header" in _refusal(malicious.skops_array_with_header(header))
+
+
+@pytest.mark.parametrize(
     "name", ["../evil.npy", "a/../../evil.npy", "/etc/evil.npy", "C:/evil.npy", "..\\evil.npy"]
 )
 def test_unsafe_member_names_are_refused(name: str) -> None:
