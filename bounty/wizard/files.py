@@ -1,5 +1,5 @@
-"""Reading uploaded tables (CSV, or Parquet when a Parquet engine is installed) as text, and splitting
-one table into train / holdout / confirmation.
+"""Reading uploaded tables (CSV or Parquet) as text, and splitting one table into train / holdout /
+confirmation.
 
 Every value is read as text (missing values as NaN), so nothing is lost or re-typed before the
 organizer confirms the schema; ``Schema.validate`` and ``Schema.coerce`` do the typing afterwards.
@@ -33,7 +33,7 @@ def read_table(path: Path, *, label: str, max_rows: int, max_columns: int) -> pd
     with open(path, "rb") as handle:
         head = handle.read(4)
     if head == PARQUET_MAGIC:
-        frame = _read_parquet(path, label)
+        frame = _read_parquet(path, label, max_rows=max_rows, max_columns=max_columns)
     else:
         _check_header(path, label, max_columns)
         frame = _read_csv(path, label, max_rows)
@@ -73,7 +73,10 @@ def _check_header(path: Path, label: str, max_columns: int) -> None:
         raise _bad(label, "is not UTF-8 text (save the CSV as UTF-8)") from None
     except csv.Error as exc:
         raise _bad(label, f"has an unreadable header: {exc}") from None
-    names = [h.strip() for h in header]
+    _check_names([h.strip() for h in header], label, max_columns)
+
+
+def _check_names(names: list[str], label: str, max_columns: int) -> None:
     if not names or len(names) > max_columns:
         raise _bad(label, f"needs a header row with 1 to {max_columns} column names")
     if any(not n for n in names):
@@ -83,13 +86,23 @@ def _check_header(path: Path, label: str, max_columns: int) -> None:
         raise _bad(label, f"repeats the column name {repeated[0]!r}")
 
 
-def _read_parquet(path: Path, label: str) -> pd.DataFrame:
+def _read_parquet(path: Path, label: str, *, max_rows: int, max_columns: int) -> pd.DataFrame:
+    """A Parquet table as text; its size is checked from the footer before any column is read."""
     if not parquet_supported():
         raise _bad(label, "is a Parquet file, but this server reads CSV only (no Parquet engine)")
+    import pyarrow as pa  # an optional engine: imported only when a Parquet file arrives
+    import pyarrow.parquet as pq
+
     try:
-        raw = pd.read_parquet(path)
-    except (OSError, ValueError) as exc:
+        meta = pq.ParquetFile(path).metadata
+        if meta.num_columns > max_columns:
+            raise _bad(label, f"has {meta.num_columns} columns; the limit is {max_columns}")
+        if meta.num_rows > max_rows:
+            raise _bad(label, f"has more than {max_rows:,} rows; the limit is {max_rows:,}")
+        raw = pd.read_parquet(path, engine="pyarrow")
+    except (OSError, ValueError, pa.ArrowException) as exc:
         raise _bad(label, f"is not a readable Parquet file: {_first_line(exc)}") from None
+    _check_names([str(c) for c in raw.columns], label, max_columns)
     text = raw.astype("string").astype(object)
     return text.where(raw.notna(), np.nan).rename(columns=str)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -181,17 +182,55 @@ def test_one_file_is_split_by_the_shares_and_the_seed(organizer: User) -> None:
     assert splits[0] == splits[1]
 
 
-def test_parquet_files_are_refused_with_a_csv_only_message(organizer: User) -> None:
+def parquet_file(frame: pd.DataFrame, name: str) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, engine="pyarrow", index=False)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/vnd.apache.parquet")
+
+
+def test_a_parquet_table_is_split_exactly_like_the_same_csv(organizer: User) -> None:
+    client = login(organizer)
+    frame = world().splits["train"].drop(columns=["fnlwgt"])
+    holdouts = []
+    for slug, upload in (("csv", csv_file(frame, "all.csv")), ("pq", parquet_file(frame, "all.parquet"))):
+        draft_id = start(client, slug)
+        page = client.get(reverse("wizard_data", args=[draft_id])).content.decode()
+        assert "or Parquet files" in page
+        shares = {"train_share": 60, "holdout_share": 30, "confirmation_share": 10, "seed": 7}
+        response = client.post(
+            reverse("wizard_data", args=[draft_id]), {"mode": "one", "single": upload, **shares}
+        )
+        assert response.status_code == 302
+        draft = CompetitionDraft.objects.get(pk=draft_id)
+        assert draft.state["rows"] == {"train": 1800, "holdout": 900, "confirmation": 300}
+        holdouts.append(pd.read_csv(draft_dir(draft) / "holdout.csv", dtype=str, keep_default_na=False))
+    pd.testing.assert_frame_equal(holdouts[0], holdouts[1])
+
+
+def test_an_unreadable_parquet_file_is_refused_with_its_name(organizer: User) -> None:
     client = login(organizer)
     draft_id = start(client)
-    page = client.get(reverse("wizard_data", args=[draft_id])).content.decode()
-    assert "CSV files only" in page
     parquet = SimpleUploadedFile("all.parquet", b"PAR1" + b"\x00" * 64 + b"PAR1")
     response = client.post(
         reverse("wizard_data", args=[draft_id]), {"mode": "one", "single": parquet, **SHARES}
     )
     assert response.status_code == 400
-    assert "reads CSV only" in response.content.decode()
+    assert "is not a readable Parquet file" in response.content.decode()
+
+
+def test_a_parquet_file_over_the_row_limit_is_refused_before_it_is_read(
+    organizer: User, settings: Any
+) -> None:
+    client = login(organizer)
+    draft_id = start(client)
+    settings.BOUNTY_WIZARD_MAX_ROWS = 100
+    frame = world().splits["train"].drop(columns=["fnlwgt"])
+    response = client.post(
+        reverse("wizard_data", args=[draft_id]),
+        {"mode": "one", "single": parquet_file(frame, "all.parquet"), **SHARES},
+    )
+    assert response.status_code == 400
+    assert "rows; the limit is 100" in response.content.decode()
 
 
 def test_an_uploaded_pickle_is_refused_as_the_base_model(organizer: User) -> None:
