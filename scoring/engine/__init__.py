@@ -3,6 +3,7 @@
 from scoring.check import Decision, Figures, Rules, public_gain
 from scoring.engine.create import create_store
 from scoring.engine.evaluation import Evaluation
+from scoring.engine.shards import ShardResult, evaluate_sharded
 from scoring.engine.store import (
     HIDDEN_SPLITS,
     SPLITS,
@@ -21,9 +22,11 @@ __all__ = [
     "Figures",
     "Rules",
     "Settings",
+    "ShardResult",
     "Store",
     "VersionRecord",
     "create_store",
+    "evaluate_sharded",
     "forget_store",
     "open_store",
     "public_gain",

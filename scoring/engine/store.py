@@ -29,6 +29,7 @@ import pandas as pd
 from scoring import groups
 from scoring.check import Decision, Rules
 from scoring.engine.evaluation import Evaluation, load_evaluation, save_evaluation
+from scoring.engine.shards import Ranges, within
 from scoring.errors import EngineError
 from scoring.frames import read_frame
 from scoring.losses import Loss, get_loss
@@ -157,19 +158,25 @@ class Store:
         return float(mask.mean()) if mask.size else 0.0
 
     # -- evaluating and committing ----------------------------------------------------------------
-    def evaluate(self, *, group: dict[str, Any] | bytes, model: bytes) -> Evaluation:
+    def evaluate(
+        self, *, group: dict[str, Any] | bytes, model: bytes, rows: Ranges | None = None
+    ) -> Evaluation:
         """Run (g, h) on the hidden splits in the sandbox. Raises EngineError with the reason.
 
         An ONNX ``model`` must also pass the parity check on the public train split (in the child,
         before the hidden splits): it must predict there what its upload says it predicts.
+        ``rows`` (tree groups only; see ``scoring.engine.shards``): only the row range ``[start, stop)``
+        of each split, and the masks returned cover that range only.
         """
         if isinstance(group, dict):
             tree = groups.validate_tree(group, self.schema)
             spec = GroupSpec(tree=tree)
-            jobs = {
-                s: SplitJob(self.frame_dir(s), groups.evaluate(tree, self.frame(s), self.schema))
-                for s in HIDDEN_SPLITS
-            }
+            masks = {s: groups.evaluate(tree, self.frame(s), self.schema) for s in HIDDEN_SPLITS}
+            if rows is not None:
+                masks = {s: within(m, rows[s]) for s, m in masks.items()}
+            jobs = {s: SplitJob(self.frame_dir(s), masks[s]) for s in HIDDEN_SPLITS}
+        elif rows is not None:
+            raise ValueError("only a tree group is evaluated on row ranges")
         else:
             spec = GroupSpec(model=group)
             jobs = {s: SplitJob(self.frame_dir(s), None) for s in HIDDEN_SPLITS}
@@ -182,10 +189,11 @@ class Store:
             parity_frame=self.frame_dir("train") if _is_onnx(model) else None,
         )
         results = run_pair(job, self.settings.limits)
+        span = rows or {s: (0, len(r.mask)) for s, r in results.items()}
         return Evaluation(
             spec=spec,
             model=model,
-            masks={s: r.mask for s, r in results.items()},
+            masks={s: r.mask[span[s][0] : span[s][1]] for s, r in results.items()},
             preds={s: r.predictions for s, r in results.items()},
         )
 

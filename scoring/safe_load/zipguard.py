@@ -15,8 +15,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from tokenize import TokenError
-
-import numpy as np
+from typing import IO
 
 from scoring.errors import EngineError, Reason
 from scoring.safe_load.npyheader import read_header
@@ -83,17 +82,17 @@ def _open(data: bytes) -> zipfile.ZipFile:
         raise _refuse("The model file is not a valid zip archive.") from exc
 
 
-def _check_npy(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """An array header must describe exactly the bytes after it: ``np.load`` allocates first."""
-    with archive.open(info) as member:
-        try:
-            version = np.lib.format.read_magic(member)
-            if version not in _NPY_VERSIONS:
-                raise _refuse(f"The array {_shown(info.filename)} uses an unsupported format.")
-            shape, _, dtype = read_header(member, version)
-        except (ValueError, SyntaxError, TokenError) as exc:  # numpy's fallback parser raises all three
-            raise _refuse(f"The array {_shown(info.filename)} has a malformed header.") from exc
-        data_size = info.file_size - member.tell()
+def _check_npy(member: IO[bytes], info: zipfile.ZipInfo) -> None:
+    """An array header must describe exactly the bytes after it: ``np.load`` allocates first.
+    ``member`` is positioned just after the 6-byte magic."""
+    version = tuple(member.read(2))
+    if version not in _NPY_VERSIONS:
+        raise _refuse(f"The array {_shown(info.filename)} uses an unsupported format.")
+    try:
+        shape, _, dtype = read_header(member, (version[0], version[1]))
+    except (ValueError, SyntaxError, TokenError) as exc:  # numpy's fallback parser raises all three
+        raise _refuse(f"The array {_shown(info.filename)} has a malformed header.") from exc
+    data_size = info.file_size - member.tell()
     if dtype.hasobject or data_size != math.prod(shape) * dtype.itemsize:
         raise _refuse(f"The array {_shown(info.filename)} does not hold the data it declares.")
 
@@ -105,11 +104,14 @@ def _inspect_members(archive: zipfile.ZipFile) -> Iterator[bytes]:
             continue
         with archive.open(info) as member:
             head = member.read(6)
-            nested = head + member.read() if head[:2] == b"PK" else None
+            if head[:2] == b"PK":
+                nested: bytes | None = head + member.read()
+            else:
+                nested = None
+                if head == b"\x93NUMPY":
+                    _check_npy(member, info)
         if nested is not None:
             yield nested
-        elif head == b"\x93NUMPY":
-            _check_npy(archive, info)
 
 
 def check_archive(data: bytes, *, max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED) -> None:

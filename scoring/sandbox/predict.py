@@ -111,6 +111,8 @@ def _label_codes(raw: Any, n_rows: int, classes: tuple[str, ...]) -> np.ndarray 
     arr = np.asarray(raw)
     if arr.shape != (n_rows,) or arr.dtype.kind not in "OUSbiu":
         return None
+    if arr.dtype.kind == "U" and len(classes) <= _EQ_CLASSES:
+        return _text_codes(arr, classes)
     codes, uniques = pd.factorize(arr, use_na_sentinel=True)
     if (codes < 0).any():
         return None
@@ -119,6 +121,18 @@ def _label_codes(raw: Any, n_rows: int, classes: tuple[str, ...]) -> np.ndarray 
         to_plain_array(distinct), output="label", n_rows=len(distinct), classes=classes, model_classes=None
     )
     return mapped[codes]
+
+
+_EQ_CLASSES = 8  # up to this many classes, comparing to each beats hashing every label
+
+
+def _text_codes(arr: np.ndarray, classes: tuple[str, ...]) -> np.ndarray | None:
+    """Codes of a text array by comparing it with each class name (a label equal to class k is
+    exactly what the full path maps to k); ``None`` when some label is none of them."""
+    codes = np.full(arr.shape, -1, dtype=np.int64)
+    for index, name in enumerate(classes):
+        codes[arr == name] = index
+    return None if (codes < 0).any() else codes
 
 
 def group_mask(group: Any, frame: pd.DataFrame) -> np.ndarray:

@@ -327,3 +327,9 @@ def test_label_fast_path_gives_exactly_what_full_validation_gives() -> None:
         assert fast is not None and np.array_equal(fast, full)
     with_none = np.array(["<=50K", None, ">50K"], dtype=object)
     assert _label_codes(with_none, 3, classes) is None
+    assert _label_codes(np.array(["<=50K", "<=50k", ">50K"]), 3, classes) is None  # case matters
+    many = tuple(f"class {i}" for i in range(12))  # more classes than the comparison path takes
+    raw = rng.choice(np.array(many), 1000)
+    full = validate_predictions(raw, output="label", n_rows=1000, classes=many, model_classes=None)
+    fast = _label_codes(raw, 1000, many)
+    assert fast is not None and np.array_equal(fast, full)

@@ -1,0 +1,156 @@
+"""Sharded evaluation: a pair evaluated on contiguous row ranges of the hidden splits, apart (in parallel
+on any number of workers), and put back together into exactly the evaluation of the whole.
+
+A shard covers, for each hidden split, one of ``count`` near-equal contiguous row ranges, so the holdout
+and confirmation rows of a shard go to one sandboxed child. The group is evaluated by the trusted parent
+on the whole split and cut to the shard's range; h runs only on the group's rows in that range. A shard's
+result is the group's rows and h's predictions within its ranges; concatenated in shard order they are
+the evaluation of the whole split, array for array, so committing it decides exactly as an unsharded
+evaluation does. (A check's additive statistics, ``scoring.check.CheckStats``, depend on the version
+at commit time, so shards return the rows and predictions those statistics are computed from.)
+
+A shard's result is written by the trusted worker as ``.npy`` files (``allow_pickle=False``) and a small
+JSON outcome: ``ok``, ``refused`` (the engine's reason and message) or ``failed`` (the platform's fault).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from scoring import groups
+from scoring.engine.evaluation import Evaluation
+from scoring.errors import EngineError, Reason
+from scoring.frames import frame_rows
+from scoring.pdl import GroupSpec
+
+if TYPE_CHECKING:
+    from scoring.engine.store import Store
+
+Ranges = dict[str, tuple[int, int]]
+OUTCOMES = ("ok", "refused", "failed")
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    """One shard's outcome; for ``ok``, the group's rows in each range and h's predictions on them."""
+
+    status: str = "ok"
+    masks: dict[str, np.ndarray] = field(default_factory=dict)
+    preds: dict[str, np.ndarray] = field(default_factory=dict)
+    reason: str = ""
+    message: str = ""
+
+    def error(self) -> EngineError:
+        """The refusal this shard recorded (``status == "refused"``)."""
+        return EngineError(Reason(self.reason), self.message)
+
+
+def split_rows(store: Store) -> dict[str, int]:
+    """Rows of each hidden split (from the frames' descriptions, without reading the data)."""
+    from scoring.engine.store import HIDDEN_SPLITS
+
+    return {s: frame_rows(store.frame_dir(s)) for s in HIDDEN_SPLITS}
+
+
+def shard_count(rows: Mapping[str, int], shard_rows: int) -> int:
+    """How many shards keep every split's ranges within ``shard_rows`` rows (1: do not shard)."""
+    if shard_rows < 1:
+        raise ValueError("shard_rows must be at least 1")
+    return max(1, *(math.ceil(n / shard_rows) for n in rows.values()))
+
+
+def shard_ranges(rows: Mapping[str, int], count: int, index: int) -> Ranges:
+    """Shard ``index`` of ``count``: for each split, the ``index``-th of ``count`` near-equal contiguous
+    ranges ``[start, stop)`` (the ranges of all shards cover each split once, in order)."""
+    if not 0 <= index < count:
+        raise ValueError(f"shard {index} of {count}")
+    return {s: (n * index // count, n * (index + 1) // count) for s, n in rows.items()}
+
+
+def within(mask: np.ndarray, span: tuple[int, int]) -> np.ndarray:
+    """``mask`` with every row outside ``span`` cleared (the rows a shard's child predicts on)."""
+    out = np.zeros_like(mask)
+    out[span[0] : span[1]] = mask[span[0] : span[1]]
+    return out
+
+
+def evaluate_shard(store: Store, *, group: dict[str, Any], model: bytes, ranges: Ranges) -> ShardResult:
+    """Evaluate a tree group and ``model`` on the shard's ranges. Raises EngineError with the reason."""
+    part = store.evaluate(group=group, model=model, rows=ranges)
+    return ShardResult(masks=part.masks, preds=part.preds)
+
+
+def combine(store: Store, *, group: dict[str, Any], model: bytes, parts: Sequence[ShardResult]) -> Evaluation:
+    """The whole evaluation from every shard's ``ok`` result, in shard order."""
+    if not parts or any(p.status != "ok" for p in parts):
+        raise ValueError("combine needs every shard's ok result")
+    splits = list(parts[0].masks)
+    return Evaluation(
+        spec=GroupSpec(tree=groups.validate_tree(group, store.schema)),
+        model=model,
+        masks={s: np.concatenate([p.masks[s] for p in parts]) for s in splits},
+        preds={s: np.concatenate([p.preds[s] for p in parts]) for s in splits},
+    )
+
+
+def evaluate_sharded(store: Store, *, group: dict[str, Any], model: bytes, shard_rows: int) -> Evaluation:
+    """Every shard in turn, then combined (what a platform without parallel workers does)."""
+    rows = split_rows(store)
+    count = shard_count(rows, shard_rows)
+    parts = [
+        evaluate_shard(store, group=group, model=model, ranges=shard_ranges(rows, count, i))
+        for i in range(count)
+    ]
+    return combine(store, group=group, model=model, parts=parts)
+
+
+# -- on disk --------------------------------------------------------------------------------------
+def shards_dir(store: Store, label: str) -> Path:
+    """Where the shards of evaluation ``label`` are kept until they are combined."""
+    return store.evaluation_dir(label).with_name(f"{label}.shards")
+
+
+def save_shard(folder: Path, result: ShardResult) -> None:
+    """Write ``result`` atomically (a temporary folder of this process renamed into place)."""
+    if result.status not in OUTCOMES:
+        raise ValueError(f"unknown shard outcome {result.status!r}")
+    tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for split in result.masks:
+        np.save(tmp / f"{split}.mask.npy", result.masks[split], allow_pickle=False)
+        np.save(tmp / f"{split}.preds.npy", result.preds[split], allow_pickle=False)
+    outcome = {
+        "status": result.status,
+        "splits": list(result.masks),
+        "reason": result.reason,
+        "message": result.message,
+    }
+    (tmp / "outcome.json").write_text(json.dumps(outcome))
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)
+
+
+def load_shard(folder: Path) -> ShardResult | None:
+    """The saved result in ``folder``, or None when that shard has not finished."""
+    try:
+        outcome = json.loads((folder / "outcome.json").read_text())
+    except FileNotFoundError:
+        return None
+    splits = outcome["splits"]
+    return ShardResult(
+        status=outcome["status"],
+        masks={s: np.load(folder / f"{s}.mask.npy", allow_pickle=False) for s in splits},
+        preds={s: np.load(folder / f"{s}.preds.npy", allow_pickle=False) for s in splits},
+        reason=outcome["reason"],
+        message=outcome["message"],
+    )
