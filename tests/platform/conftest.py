@@ -188,43 +188,54 @@ class LiveWorker:
 
 
 @contextmanager
-def start_worker(tmp_path: Path, *, purge: bool = True) -> Iterator[LiveWorker]:
+def start_worker(
+    tmp_path: Path,
+    *,
+    purge: bool = True,
+    pool: str = "solo",
+    env: dict[str, str] | None = None,
+    prefix: str = "test",
+) -> Iterator[LiveWorker]:
     """A real ``celery -A bounty worker`` subprocess on the test database, the test broker and
-    this test's data dir."""
+    this test's data dir, with the chosen ``pool`` (one process) and extra ``env``."""
     from django.conf import settings
 
     from bounty.celery import app
 
     if purge:
         app.control.purge()
-    env = dict(os.environ)
-    env.update(
+    full = dict(os.environ)
+    for name in ("BOUNTY_FAULT_PAUSE_AT", "BOUNTY_FAULT_ONCE_FILE"):
+        full.pop(name, None)
+    full.update(
         DJANGO_SETTINGS_MODULE="tests.settings",
         BOUNTY_TEST_DATA_DIR=str(settings.BOUNTY_DATA_DIR),
         BOUNTY_BROKER_DIR=str(settings.BOUNTY_BROKER_DIR),
         DATABASE_URL=database_url(connections["default"].settings_dict),
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), env.get("PYTHONPATH")])),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), full.get("PYTHONPATH")])),
+        **(env or {}),
     )
     name = uuid.uuid4().hex[:8]
     log_path = tmp_path / f"worker-{name}.log"
     command = [
         sys.executable, "-m", "celery", "-A", "bounty", "worker", "-Q", "scoring,celery",
-        "--pool=solo", "--loglevel=INFO", "--without-mingle", "--without-gossip",
-        "--without-heartbeat", "-n", f"test-{name}@%h",
+        f"--pool={pool}", "--concurrency=1", "--loglevel=INFO", "--without-mingle",
+        "--without-gossip", "--without-heartbeat", "-n", f"{prefix}-{name}@%h",
     ]  # fmt: skip
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=REPO_DIR, env=full, stdout=log, stderr=subprocess.STDOUT)
     worker = LiveWorker(process, log_path)
     try:
         worker.wait_for(r"ready\.", timeout=90)
         yield worker
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @pytest.fixture

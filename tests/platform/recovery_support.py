@@ -7,9 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +17,7 @@ from django.conf import settings
 from django.db import connection, connections
 
 from bounty.models import AuditEvent, ModelVersion, Submission
-from tests.platform.conftest import REPO_DIR, LiveWorker, database_url
+from tests.platform.conftest import LiveWorker, start_worker
 
 FAULT_LINE = r"fault point {point} reached \(pid (\d+)\)"
 
@@ -28,43 +26,9 @@ FAULT_LINE = r"fault point {point} reached \(pid (\d+)\)"
 def launch_worker(
     tmp_path: Path, *, pool: str = "solo", env: dict[str, str] | None = None, purge: bool = True
 ) -> Iterator[LiveWorker]:
-    """Like ``conftest.start_worker``, with a chosen pool and extra environment variables."""
-    from bounty.celery import app
-
-    if purge:
-        app.control.purge()
-    full = dict(os.environ)
-    for name in ("BOUNTY_FAULT_PAUSE_AT", "BOUNTY_FAULT_ONCE_FILE"):
-        full.pop(name, None)
-    full.update(
-        DJANGO_SETTINGS_MODULE="tests.settings",
-        BOUNTY_TEST_DATA_DIR=str(settings.BOUNTY_DATA_DIR),
-        BOUNTY_BROKER_DIR=str(settings.BOUNTY_BROKER_DIR),
-        DATABASE_URL=database_url(connections["default"].settings_dict),
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), full.get("PYTHONPATH")])),
-        **(env or {}),
-    )
-    name = uuid.uuid4().hex[:8]
-    log_path = tmp_path / f"worker-{name}.log"
-    command = [
-        sys.executable, "-m", "celery", "-A", "bounty", "worker", "-Q", "scoring,celery",
-        f"--pool={pool}", "--concurrency=1", "--loglevel=INFO", "--without-mingle",
-        "--without-gossip", "--without-heartbeat", "-n", f"recovery-{name}@%h",
-    ]  # fmt: skip
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=REPO_DIR, env=full, stdout=log, stderr=subprocess.STDOUT)
-    worker = LiveWorker(process, log_path)
-    try:
-        worker.wait_for(r"ready\.", timeout=90)
+    """``conftest.start_worker`` with a chosen pool and extra environment variables."""
+    with start_worker(tmp_path, purge=purge, pool=pool, env=env, prefix="recovery") as worker:
         yield worker
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def kill_at(worker: LiveWorker, point: str, *, whole_worker: bool = True) -> int:
