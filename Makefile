@@ -18,7 +18,7 @@ BEAT_CMD = celery -A bounty beat --loglevel=INFO --schedule=/tmp/bounty-celerybe
 PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL := redis://127.0.0.1:6379/0
 
-.PHONY: help venv demo test test-platform test-postgres worker web beat lint fmt services
+.PHONY: help venv demo test test-sqlite test-postgres worker web beat lint fmt services
 
 help:
 	@echo "make demo    run the platform locally with demo data (http://127.0.0.1:8000/)"
@@ -43,13 +43,26 @@ demo: $(STAMP)
 	echo; echo "  Bias Bounty demo: http://127.0.0.1:8000/  (Ctrl-C stops the web server and the worker)"; echo; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The Django suites. With services (CI, or DATABASE_URL set) they run once on PostgreSQL + Redis and the
+# embedded default (SQLite, filesystem broker, real worker) is exercised by a smoke subset; without
+# services everything runs on the embedded default.
+DJANGO_TESTS := tests/platform tests/demo tests/client
+SQLITE_SMOKE := tests/platform/test_settings.py tests/platform/test_end_to_end.py \
+	tests/platform/test_submissions.py tests/demo tests/client
+
 test: $(STAMP) lint
 	$(BIN)/pytest tests/engine -p no:django -W ignore::pytest.PytestConfigWarning -q || [ $$? -eq 5 ]
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest tests/platform tests/demo $(wildcard tests/client) -q
-	@if [ "$${CI:-}" = "true" ] || [ -n "$${DATABASE_URL:-}" ]; then $(MAKE) --no-print-directory test-postgres; fi
+	@if [ "$${CI:-}" = "true" ] || [ -n "$${DATABASE_URL:-}" ]; then \
+		$(MAKE) --no-print-directory test-postgres test-sqlite TESTS="$(SQLITE_SMOKE)"; \
+	else \
+		$(MAKE) --no-print-directory test-sqlite TESTS="$(DJANGO_TESTS)"; \
+	fi
+
+test-sqlite: $(STAMP)
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest $(or $(TESTS),$(DJANGO_TESTS)) -q
 
 test-postgres: $(STAMP) services
-	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest tests/platform -q
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest $(DJANGO_TESTS) -q
 
 services:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
