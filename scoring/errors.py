@@ -31,5 +31,9 @@ class EngineError(Exception):
         self.message = message
         self.field = field
 
+    def with_message(self, message: str) -> EngineError:
+        """The same refusal (reason and field) with another message."""
+        return EngineError(self.reason, message, field=self.field)
+
     def __repr__(self) -> str:
         return f"EngineError({self.reason.value!r}, {self.message!r}, field={self.field!r})"

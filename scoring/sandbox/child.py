@@ -16,7 +16,7 @@ from typing import Any
 from scoring.errors import EngineError, Reason
 from scoring.frames import read_frame
 from scoring.sandbox import confine, protocol, seccomp
-from scoring.sandbox.predict import PairInput, SplitInput, run
+from scoring.sandbox.predict import PairInput, SplitInput, load, run
 
 SETTINGS_BYTES = 64 * 2**10
 JOB_BYTES = 2**40  # trusted sender; memory is bounded by RLIMIT_AS already
@@ -52,12 +52,15 @@ def _confine_and_prepare(job_fd: int, result_fd: int, zygote_pid: int) -> Callab
     confine.no_new_privileges()
     job, blobs = protocol.read_trusted(job_fd, JOB_BYTES)
     os.close(job_fd)
-    work = _prepare_probe(job) if job["mode"] == "probe" else _prepare_pair(job, blobs)
+    if job["mode"] == "probe":
+        work = _prepare_probe(job)
+    else:
+        work = _prepare_pair(job, blobs, load_only=job["mode"] == "load")
     confine.limit_open_files(confine.highest_open_fd() + confine.FD_HEADROOM)
     return work
 
 
-def _prepare_pair(job: dict[str, Any], blobs: list[memoryview]) -> Callable[[], Result]:
+def _prepare_pair(job: dict[str, Any], blobs: list[memoryview], *, load_only: bool) -> Callable[[], Result]:
     splits = []
     for spec in job["splits"]:
         mask = None
@@ -76,7 +79,7 @@ def _prepare_pair(job: dict[str, Any], blobs: list[memoryview]) -> Callable[[], 
         splits=splits,
         parity=None if parity_dir is None else read_frame(Path(parity_dir), mmap=True),
     )
-    return lambda: run(pair)
+    return (lambda: load(pair)) if load_only else (lambda: run(pair))
 
 
 def _prepare_probe(job: dict[str, Any]) -> Callable[[], Result]:

@@ -35,8 +35,13 @@ class PairInput:
     parity: pd.DataFrame | None = None  # the public train split, for the parity check
 
 
-def run(pair: PairInput) -> tuple[dict[str, Any], list[bytearray]]:
-    """The result message: for each split, the group mask and h's canonical predictions on it."""
+def load(pair: PairInput) -> tuple[dict[str, Any], list[bytearray]]:
+    """The result message of a frameless run: the models load and pass their checks."""
+    _load_models(pair)
+    return {"status": "ok", "splits": []}, []
+
+
+def _load_models(pair: PairInput) -> tuple[Any, Any]:
     model = load_model(pair.model, max_bytes=pair.max_model_bytes)
     check_capabilities(model, needs_proba=pair.output == "proba")
     if pair.parity is not None:
@@ -45,12 +50,35 @@ def run(pair: PairInput) -> tuple[dict[str, Any], list[bytearray]]:
     if pair.group_model is not None:
         group = load_model(pair.group_model, max_bytes=pair.max_model_bytes)
         check_capabilities(group, needs_proba=False)
+        _group_classes(group)
+    return model, group
+
+
+def run(pair: PairInput) -> tuple[dict[str, Any], list[bytearray]]:
+    """The result message: for each split, the group mask and h's canonical predictions on it."""
+    model, group = _load_models(pair)
     blobs: list[bytearray] = []
-    for split in pair.splits:
-        mask = split.mask if split.mask is not None else group_mask(group, split.frame)
-        predictions = predict(model, split.frame, mask, pair.output, pair.classes)
-        blobs += [array_to_npy(mask), array_to_npy(predictions)]
+    try:
+        for split in pair.splits:
+            mask = split.mask if split.mask is not None else group_mask(group, split.frame)
+            predictions = predict(model, split.frame, mask, pair.output, pair.classes)
+            blobs += [array_to_npy(mask), array_to_npy(predictions)]
+    except EngineError as exc:
+        raise hidden_failure(exc) from None
     return {"status": "ok", "splits": [s.name for s in pair.splits]}, blobs
+
+
+HIDDEN_CHECK = "Run the same check on the training data (bounty check) to see the details."
+
+
+def hidden_failure(exc: EngineError) -> EngineError:
+    """``exc`` without its message: a refusal raised on the hidden rows may quote what the model
+    returned there (labels, shapes), which would carry holdout information back to the participant."""
+    if exc.reason is Reason.PREDICTION_ERROR:
+        message = f"The model's output on the hidden rows is not valid predictions. {HIDDEN_CHECK}"
+    else:
+        message = f"The pair could not be evaluated on the hidden rows ({exc.reason.value}). {HIDDEN_CHECK}"
+    return EngineError(exc.reason, message, field=exc.field)
 
 
 def predict(

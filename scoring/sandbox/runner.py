@@ -54,11 +54,38 @@ def run_pair(job: PairJob, limits: Limits = Limits()) -> dict[str, SplitResult]:
         "splits": splits,
         "parity_frame": None if job.parity_frame is None else str(job.parity_frame),
     }
-    reply, replied = _execute(header, blobs, limits)
+    try:
+        reply, replied = _execute(header, blobs, limits)
+    except EngineError as exc:
+        if exc.reason not in SHOWN_REASONS:
+            raise
+        raise _explained_without_frames(exc, header, blobs, limits) from None
     masks = {name: split.mask for name, split in job.splits.items()}
     return results.parse_pair(
         reply, replied, rows=rows, masks=masks, output=job.output, n_classes=len(job.classes)
     )
+
+
+# Refusals whose message reaches the participant: only a child that never saw the hidden splits may
+# word them (a child that had them mapped could spell features into the text).
+SHOWN_REASONS = frozenset({Reason.INVALID_MODEL, Reason.INVALID_GROUP})
+NOT_FROM_THE_FILE = (
+    "The pair loads, but failed on the hidden rows. Run the same check on the training data "
+    "(bounty check) to see the details."
+)
+
+
+def _explained_without_frames(
+    failure: EngineError, header: dict[str, Any], blobs: list[protocol.Blob], limits: Limits
+) -> EngineError:
+    """``failure`` re-worded by a child with no hidden split: its refusal when loading fails there,
+    else a fixed text."""
+    frameless = {**header, "mode": "load", "splits": []}
+    try:
+        _execute(frameless, blobs[: 1 if header["group_model"] is None else 2], limits)
+    except EngineError as exc:
+        return exc if exc.reason in SHOWN_REASONS else failure.with_message(NOT_FROM_THE_FILE)
+    return failure.with_message(NOT_FROM_THE_FILE)
 
 
 def run_model(

@@ -229,11 +229,13 @@ def test_probabilities_from_a_model_without_predict_proba_are_refused(world: Wor
     expect(Reason.INVALID_MODEL, PairJob(blob, "proba", CLASSES, all_rows(world)))
 
 
-def test_a_model_that_predicts_an_unknown_class_is_a_prediction_error(world: World) -> None:
+def test_an_unknown_class_on_the_hidden_rows_is_refused_without_quoting_the_output(world: World) -> None:
+    """What a model returns on hidden rows is holdout information: the refusal names no label."""
     train = SCHEMA.coerce(make_frame(300, 6))
     blob = fit(one_hot(LogisticRegression()), train, np.where(score(train) > 0, "yes", "maybe"))
     error = expect(Reason.PREDICTION_ERROR, PairJob(blob, "label", CLASSES, all_rows(world)))
-    assert "maybe" in error.message
+    assert "maybe" not in error.message
+    assert "bounty check" in error.message
 
 
 def test_a_model_for_other_columns_fails_without_revealing_details(world: World) -> None:
@@ -333,3 +335,42 @@ def test_label_fast_path_gives_exactly_what_full_validation_gives() -> None:
     full = validate_predictions(raw, output="label", n_rows=1000, classes=many, model_classes=None)
     fast = _label_codes(raw, 1000, many)
     assert fast is not None and np.array_equal(fast, full)
+
+
+def test_a_refusal_shown_to_the_participant_is_worded_by_a_child_without_the_hidden_rows(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child that had the hidden rows mapped (and, say, gained code execution) cannot spell them into
+    an invalid_model message: the parent asks a frameless child, and falls back to a fixed text."""
+    from scoring.sandbox import runner
+
+    real_execute = runner._execute
+    calls: list[dict[str, Any]] = []
+
+    def compromised(header: dict[str, Any], blobs: list[Any], limits: Limits) -> Any:
+        calls.append(header)
+        if header["mode"] == "pair":
+            raise EngineError(Reason.INVALID_MODEL, "age=37 sex=Female race=White")
+        return real_execute(header, blobs, limits)
+
+    monkeypatch.setattr(runner, "_execute", compromised)
+    error = expect(Reason.INVALID_MODEL, PairJob(world.classifier_bytes, "label", CLASSES, all_rows(world)))
+    assert error.message == runner.NOT_FROM_THE_FILE
+    assert [c["mode"] for c in calls] == ["pair", "load"] and calls[1]["splits"] == []
+
+
+def test_a_file_that_does_not_load_keeps_its_own_explanation(world: World) -> None:
+    from scoring.sandbox import runner
+
+    error = expect(Reason.INVALID_MODEL, PairJob(b"not a model at all", "label", CLASSES, all_rows(world)))
+    assert error.message != runner.NOT_FROM_THE_FILE and "model" in error.message.lower()
+
+
+def test_a_group_model_with_three_classes_is_explained_from_the_file(world: World) -> None:
+    train = SCHEMA.coerce(make_frame(300, 7))
+    three = fit(one_hot(LogisticRegression()), train, np.array(["a", "b", "c"] * 100))
+    job = PairJob(
+        world.classifier_bytes, "label", CLASSES, {"holdout": SplitJob(world.holdout)}, group_model=three
+    )
+    error = expect(Reason.INVALID_MODEL, job)
+    assert "exactly two classes" in error.message
