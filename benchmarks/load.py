@@ -73,13 +73,14 @@ def free_port() -> int:
 
 
 def start_processes(
-    env: dict[str, str], data_dir: Path, port: int, workers: int
+    env: dict[str, str], data_dir: Path, port: int, workers: int, *, web: bool = True
 ) -> list[subprocess.Popen[bytes]]:
+    """gunicorn on ``port`` (unless ``web`` is False) and ``workers`` solo Celery worker processes."""
     logs = data_dir / "logs"
     logs.mkdir(exist_ok=True)
-    web = [sys.executable, "-m", "gunicorn", "bounty.wsgi", "--bind", f"{HOST}:{port}", "--workers", "2",
-           "--threads", "4", "--timeout", "120"]  # fmt: skip
-    commands = [("web", web)]
+    server = [sys.executable, "-m", "gunicorn", "bounty.wsgi", "--bind", f"{HOST}:{port}", "--workers", "2",
+              "--threads", "4", "--timeout", "120"]  # fmt: skip
+    commands = [("web", server)] if web else []
     for index in range(workers):
         worker = [sys.executable, "-m", "celery", "-A", "bounty", "worker", "-Q", "scoring,celery",
                   "--pool=solo", "--loglevel=WARNING", "--without-mingle", "--without-gossip",

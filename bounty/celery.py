@@ -9,6 +9,11 @@ from celery import Celery
 from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bounty.settings")
+# Several worker processes share the cores, and a model's OpenMP threads (scikit-learn's boosting) that
+# spin while they wait, libgomp's default, starve the other processes' threads: two workers on two cores
+# decided 3x fewer submissions than one (benchmarks/throughput.py). Passive waits keep a lone worker's
+# multi-threaded predict as fast. Set before the sandbox's zygote starts; it passes OMP_* variables on.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 app = Celery("bounty")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -19,6 +19,22 @@ def score_submission(self: Task[Any, Any], submission_id: int) -> None:
     submission_score(submission_id=submission_id, redelivered=bool(delivery.get("redelivered")))
 
 
+@shared_task(name="bounty.evaluate_shard", ignore_result=False)
+def evaluate_shard(submission_id: int, attempt: int, index: int, count: int) -> dict[str, Any]:
+    """Evaluate one shard of a claimed submission (a chord's part; its result is kept for the chord)."""
+    from bounty.services.sharding import shard_evaluate
+
+    return shard_evaluate(submission_id=submission_id, attempt=attempt, index=index, count=count)
+
+
+@shared_task(name="bounty.finish_shards")
+def finish_shards(submission_id: int, attempt: int, count: int) -> None:
+    """Combine a submission's shards once all are evaluated, then decide in arrival order."""
+    from bounty.services.scoring import submission_shards_finish
+
+    submission_shards_finish(submission_id=submission_id, attempt=attempt, count=count)
+
+
 @shared_task(name="bounty.reap_stuck")
 def reap_stuck() -> dict[str, list[int]]:
     """Re-queue submissions stuck past the lease (run by Celery beat; see ``bounty.services.reaper``)."""

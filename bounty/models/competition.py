@@ -58,6 +58,11 @@ class Competition(models.Model):
         default=False, help_text="Accepted pairs wait for an organizer's approval before they are merged."
     )
     next_seq = models.PositiveIntegerField(default=1, help_text="The next arrival number.")
+    shard_rows = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Longer hidden splits are scored in parallel shards (default: BOUNTY_SHARD_ROWS).",
+    )
     data_card = models.JSONField(default=dict, blank=True)
     base_holdout_loss = models.FloatField(null=True, blank=True)
     current_holdout_loss = models.FloatField(null=True, blank=True)
@@ -88,6 +93,10 @@ class Competition(models.Model):
             models.CheckConstraint(
                 condition=Q(terms_version__gte=1, next_seq__gte=1),
                 name="competition_counters_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(shard_rows__isnull=True) | Q(shard_rows__gte=1),
+                name="competition_shard_rows_positive",
             ),
         ]
 

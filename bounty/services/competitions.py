@@ -43,8 +43,12 @@ def competition_create(
     status: str = Competition.Status.DRAFT,
     base_model_description: str = "",
     actor: User | None = None,
+    shard_rows: int | None = None,
 ) -> Competition:
-    """Create the competition and its engine directory (splits stored, base model run in the sandbox)."""
+    """Create the competition and its engine directory (splits stored, base model run in the sandbox).
+
+    ``shard_rows``: hidden splits longer than this are scored in parallel shards (None: the
+    ``BOUNTY_SHARD_ROWS`` setting)."""
     try:
         engine_rules = Rules(alpha=alpha, mu_min=mu_min, z=z)
     except EngineError as exc:
@@ -70,6 +74,7 @@ def competition_create(
             closes_at=closes_at,
             status=status,
             terms_text=terms_text,
+            shard_rows=shard_rows,
         )
         competition.organizers.set(organizers)
         directory = competition_dir(competition.pk)
@@ -84,13 +89,11 @@ def competition_create(
                 base_model=base_model,
             )
             base = store.decision_list(0).base_losses()
-        except EngineError as exc:
+        except BaseException as exc:
             shutil.rmtree(directory, ignore_errors=True)
             forget_store(directory)
-            raise DomainError(exc.reason.value, exc.message, field=exc.field) from exc
-        except BaseException:
-            shutil.rmtree(directory, ignore_errors=True)
-            forget_store(directory)
+            if isinstance(exc, EngineError):
+                raise DomainError(exc.reason.value, exc.message, field=exc.field) from exc
             raise
         ModelVersion.objects.create(
             competition=competition,

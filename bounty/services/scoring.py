@@ -2,7 +2,8 @@
 
 1. ``submission_score`` (the Celery task's body) claims a submission with a conditional update, runs the
    engine's evaluation of (g, h) in the sandbox, stores it and marks the submission ``evaluated``.
-   Evaluation does not depend on the model version, so any number of workers may do this at once.
+   Evaluation does not depend on the model version, so any number of workers may do this at once;
+   on large hidden splits it is itself cut into shards evaluated in parallel (``sharding``).
 2. ``competition_drain`` then takes the competition's lock (a row update, which serializes writers on
    PostgreSQL and SQLite alike) and decides, in arrival order, every evaluated submission that no earlier
    pending submission is still waiting in front of, each against the newest version.
@@ -15,7 +16,9 @@ never applies an update twice. The database's ``head_version`` is the authority 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -29,8 +32,15 @@ from bounty.services.audit import audit_record
 from bounty.services.faults import fault_point
 from bounty.services.notifications import notify_decision
 from bounty.services.quotas import quota_refund
+from bounty.services.sharding import (
+    shards_combine,
+    shards_drop,
+    shards_load,
+    shards_start,
+    submission_shard_count,
+)
 from bounty.storage import artifact_read
-from scoring.engine import Decision, Evaluation, VersionRecord, public_gain
+from scoring.engine import Decision, Evaluation, Store, VersionRecord, public_gain
 from scoring.errors import EngineError, Reason
 
 log = logging.getLogger(__name__)
@@ -83,13 +93,30 @@ def _claim(submission_id: int, *, redelivered: bool = False) -> Submission | Non
 
 def _evaluate(submission: Submission) -> None:
     fault_point("evaluate")
+    count = submission_shard_count(submission)
+    if count > 1:  # a large holdout: evaluated in parallel shards (bounty.services.sharding)
+        if not shards_start(submission=submission, count=count):
+            _finish_shards(submission, count)  # no chords here: the shards ran one after another
+        return
+    _conclude(submission, lambda store: store.evaluate(group=_group(submission), model=_model(submission)))
+
+
+def _group(submission: Submission) -> dict[str, Any] | bytes:
+    if submission.group_tree is not None:
+        return submission.group_tree
+    assert submission.group_model_sha256 is not None
+    return artifact_read(submission.group_model_sha256)
+
+
+def _model(submission: Submission) -> bytes:
+    return artifact_read(submission.model_sha256)
+
+
+def _conclude(submission: Submission, evaluate: Callable[[Store], Evaluation]) -> None:
+    """Store the evaluation and mark the submission ``evaluated``, or finish it refused or failed."""
     store = competition_store(submission.competition)
     try:
-        group = submission.group_tree
-        if group is None:
-            assert submission.group_model_sha256 is not None
-            group = artifact_read(submission.group_model_sha256)
-        evaluation = store.evaluate(group=group, model=artifact_read(submission.model_sha256))
+        evaluation = evaluate(store)
     except EngineError as exc:
         _finish_refused(submission, exc)
         return
@@ -98,7 +125,31 @@ def _evaluate(submission: Submission) -> None:
         _finish_failed(submission)
         return
     store.save_evaluation(str(submission.pk), evaluation)
-    Submission.objects.filter(pk=submission.pk, status=Status.RUNNING).update(status=Status.EVALUATED)
+    Submission.objects.filter(pk=submission.pk, status=Status.RUNNING, attempts=submission.attempts).update(
+        status=Status.EVALUATED
+    )
+
+
+def submission_shards_finish(*, submission_id: int, attempt: int, count: int) -> None:
+    """The chord's last step: combine the shards of claim ``attempt`` and decide whatever is ready."""
+    submission = (
+        Submission.objects.select_related("competition")
+        .filter(pk=submission_id, status=Status.RUNNING, attempts=attempt)
+        .first()
+    )
+    if submission is None:
+        return  # finished already, or claimed again after its lease ran out
+    _finish_shards(submission, count)
+    competition_drain(competition_id=submission.competition_id)
+
+
+def _finish_shards(submission: Submission, count: int) -> None:
+    parts = shards_load(submission=submission, count=count)
+    if parts is None:  # left running: the reaper claims it again once the lease runs out
+        log.warning("submission %s: not every shard was evaluated", submission.pk)
+        return
+    _conclude(submission, lambda store: shards_combine(store, submission=submission, parts=parts))
+    shards_drop(submission=submission)
 
 
 def _finish_refused(submission: Submission, exc: EngineError) -> None:

@@ -137,7 +137,12 @@ def save_shard(folder: Path, result: ShardResult) -> None:
     }
     (tmp / "outcome.json").write_text(json.dumps(outcome))
     shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)
+    try:
+        os.replace(tmp, folder)
+    except OSError:
+        if not (folder / "outcome.json").exists():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)  # a second run of the same shard finished first
 
 
 def load_shard(folder: Path) -> ShardResult | None:

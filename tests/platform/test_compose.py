@@ -7,6 +7,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 REPO_DIR = Path(__file__).resolve().parents[2]
@@ -60,3 +61,36 @@ def test_web_and_worker_share_the_data_volume_and_environment() -> None:
         assert env["DATABASE_URL"].startswith("postgresql://")
         assert env["REDIS_URL"].startswith("redis://")
         assert env["BOUNTY_DATA_DIR"]
+
+
+def test_the_worker_scales_out_without_clashing_replicas() -> None:
+    """``docker compose up --scale worker=4``: nothing in the worker may be unique to one container."""
+    services = compose()["services"]
+    worker = services["worker"]
+    for unique in ("container_name", "hostname", "ports", "network_mode"):
+        assert unique not in worker, f"the worker sets {unique}, so replicas would clash"
+    words = command(worker)
+    assert not {"-n", "--hostname"} & set(words), "a fixed Celery node name would clash across replicas"
+    assert not any(w.startswith(("--hostname=", "-n=")) for w in words)
+    published = [name for name, service in services.items() if service.get("ports")]
+    assert published == ["web"]
+    # replicas combine each other's shard files and use Redis for the broker and chord results
+    assert set(worker["volumes"]) == set(services["web"]["volumes"])
+    assert worker["environment"]["BOUNTY_DATA_DIR"] == services["web"]["environment"]["BOUNTY_DATA_DIR"]
+    assert worker["environment"]["REDIS_URL"] == services["web"]["environment"]["REDIS_URL"]
+
+
+def test_the_compose_file_is_valid_when_docker_compose_is_installed(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    docker = shutil.which("docker")
+    if docker is None or subprocess.run([docker, "compose", "version"], capture_output=True).returncode:
+        pytest.skip("docker compose is not installed here")
+    done = subprocess.run(
+        [docker, "compose", "-f", str(REPO_DIR / "docker-compose.yml"), "config", "--quiet"],
+        capture_output=True,
+        text=True,
+        env={"PATH": str(Path(docker).parent), "HOME": str(tmp_path), "DJANGO_SECRET_KEY": "x" * 50},
+    )
+    assert done.returncode == 0, done.stderr

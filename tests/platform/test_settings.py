@@ -23,6 +23,7 @@ print(json.dumps({
     "ignore_result": s.CELERY_TASK_IGNORE_RESULT, "acks_late": s.CELERY_TASK_ACKS_LATE,
     "prefetch": s.CELERY_WORKER_PREFETCH_MULTIPLIER,
     "reject_lost": s.CELERY_TASK_REJECT_ON_WORKER_LOST,
+    "result_backend": s.CELERY_RESULT_BACKEND, "shard_rows": s.BOUNTY_SHARD_ROWS,
 }))
 """
 
@@ -105,11 +106,24 @@ def test_without_environment_sqlite_and_a_filesystem_broker_live_in_the_data_dir
 
 def test_celery_routes_scoring_to_its_queue_and_acknowledges_late(tmp_path: Path) -> None:
     settings = report(tmp_path, BOUNTY_DEMO="1")
-    assert settings["routes"] == {"bounty.score_submission": {"queue": "scoring"}}
+    scoring = {"queue": "scoring"}
+    assert settings["routes"] == {
+        "bounty.score_submission": scoring,
+        "bounty.evaluate_shard": scoring,
+        "bounty.finish_shards": scoring,
+    }
     assert settings["ignore_result"] is True
     assert settings["acks_late"] is True
     assert settings["prefetch"] == 1
     assert settings["reject_lost"] is True
+
+
+def test_shards_run_as_chords_only_with_a_redis_result_backend(tmp_path: Path) -> None:
+    local = report(tmp_path, BOUNTY_DEMO="1")
+    assert local["result_backend"] is None and local["shard_rows"] == 500_000
+    redis = report(tmp_path, BOUNTY_DEMO="1", REDIS_URL="redis://redis:6379/3", BOUNTY_SHARD_ROWS="1000")
+    assert redis["result_backend"] == "redis://redis:6379/3" and redis["shard_rows"] == 1000
+    assert run(tmp_path, BOUNTY_DEMO="1", BOUNTY_SHARD_ROWS="0").returncode != 0
 
 
 def test_debug_only_with_django_debug(tmp_path: Path) -> None:
