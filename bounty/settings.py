@@ -17,7 +17,8 @@ Environment:
   ``DJANGO_HSTS_INCLUDE_SUBDOMAINS``, ``DJANGO_HSTS_PRELOAD``, ``DJANGO_SECURE_PROXY_SSL_HEADER``,
   ``BOUNTY_CONTENT_SECURITY_POLICY``, ``BOUNTY_MAX_REQUEST_BYTES``, ``BOUNTY_CACHE_URL`` (a shared
   Redis cache for the rate-limit counters), ``BOUNTY_SCORING_LEASE_SECONDS``,
-  ``BOUNTY_SCORING_MAX_ATTEMPTS`` and ``BOUNTY_REAP_INTERVAL_SECONDS`` (the reaper).
+  ``BOUNTY_SCORING_MAX_ATTEMPTS`` and ``BOUNTY_REAP_INTERVAL_SECONDS`` (the reaper), ``BOUNTY_SHARD_ROWS``
+  (hidden splits longer than this are scored in parallel shards).
 """
 
 from __future__ import annotations
@@ -316,11 +317,16 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_RESULT_BACKEND = None
+# Results are kept only by the shard tasks of a sharded evaluation (a chord needs a result backend);
+# without Redis the shards run one after another in the scoring task (bounty.services.sharding).
+CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"bounty.score_submission": {"queue": "scoring"}}
+CELERY_TASK_ROUTES = {
+    name: {"queue": "scoring"}
+    for name in ("bounty.score_submission", "bounty.evaluate_shard", "bounty.finish_shards")
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -330,6 +336,11 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits out a broker resta
 # The reaper (bounty.services.reaper) re-queues submissions stuck past the lease; see docs/security.md.
 BOUNTY_SCORING_LEASE_SECONDS = _env_int("BOUNTY_SCORING_LEASE_SECONDS", 15 * 60)
 BOUNTY_SCORING_MAX_ATTEMPTS = _env_int("BOUNTY_SCORING_MAX_ATTEMPTS", 3)
+# Hidden splits longer than this are evaluated in shards of at most this many rows, in parallel
+# (a competition's own ``shard_rows`` wins); see bounty.services.sharding.
+BOUNTY_SHARD_ROWS = _env_int("BOUNTY_SHARD_ROWS", 500_000)
+# Public pages (the leaderboard) served to visitors who are not signed in may be this many seconds old.
+BOUNTY_VISITOR_CACHE_SECONDS = _env_int("BOUNTY_VISITOR_CACHE_SECONDS", 5)
 CELERY_BEAT_SCHEDULE = {
     "reap-stuck-submissions": {
         "task": "bounty.reap_stuck",

@@ -16,3 +16,6 @@ os.environ["BOUNTY_DATA_DIR"] = os.environ.get("BOUNTY_TEST_DATA_DIR") or str(_R
 from bounty.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tests read pages right after changing what they show; test_visitor_cache turns the cache on.
+BOUNTY_VISITOR_CACHE_SECONDS = 0

@@ -15,6 +15,7 @@ from bounty.selectors.competitions import (
 from bounty.selectors.leaderboard import leaderboard
 from bounty.selectors.submissions import submission_public_decisions
 from bounty.selectors.versions import public_holdout_loss
+from bounty.views.visitor_cache import cached_for_visitors
 
 
 @require_GET
@@ -44,6 +45,7 @@ def competition_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cached_for_visitors
 def competition_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     competition = competition_get(slug=slug, user=request.user)
     rows = leaderboard(competition=competition)
