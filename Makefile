@@ -18,13 +18,14 @@ BEAT_CMD = celery -A bounty beat --loglevel=INFO --schedule=/tmp/bounty-celerybe
 PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL := redis://127.0.0.1:6379/0
 
-.PHONY: help venv demo test test-sqlite test-postgres worker web beat lint fmt services
+.PHONY: help venv demo test test-sqlite test-postgres test-browser worker web beat lint fmt services
 
 help:
 	@echo "make demo    run the platform locally with demo data (http://127.0.0.1:8000/)"
 	@echo "make test    lint, type-check and run every test"
 	@echo "make worker  run a Celery worker      make web   run gunicorn"
 	@echo "make lint    ruff and mypy            make fmt   format the code"
+	@echo "make bench   the benchmarks (PostgreSQL and Redis, several minutes)"
 
 venv: $(STAMP)
 
@@ -48,7 +49,7 @@ demo: $(STAMP)
 # services everything runs on the embedded default.
 DJANGO_TESTS := tests/platform tests/demo tests/client
 SQLITE_SMOKE := tests/platform/test_settings.py tests/platform/test_end_to_end.py \
-	tests/platform/test_submissions.py tests/demo tests/client
+	tests/platform/test_submissions.py tests/platform/test_sharded_scoring.py tests/demo tests/client
 
 test: $(STAMP) lint
 	$(BIN)/pytest tests/engine -p no:django -W ignore::pytest.PytestConfigWarning -q || [ $$? -eq 5 ]
@@ -57,9 +58,22 @@ test: $(STAMP) lint
 	else \
 		$(MAKE) --no-print-directory test-sqlite TESTS="$(DJANGO_TESTS)"; \
 	fi
+	$(MAKE) --no-print-directory test-browser
 
 test-sqlite: $(STAMP)
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest $(or $(TESTS),$(DJANGO_TESTS)) -q
+
+# Browser tests: Playwright drives Debian's Chromium (never `playwright install`); axe-core from npm.
+AXE := node_modules/axe-core/axe.min.js
+
+test-browser: $(STAMP) $(AXE)
+	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest tests/browser -q
+
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y npm)
+	npm ci --no-audit --no-fund
+	touch $(AXE)
 
 test-postgres: $(STAMP) services
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest $(DJANGO_TESTS) -q
@@ -69,6 +83,15 @@ services:
 	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 	@for i in $$(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
+
+# Benchmarks (each prints one JSON line; README "Performance"). Needs PostgreSQL and Redis (make services).
+.PHONY: bench
+bench: $(STAMP) services
+	$(PY) -m benchmarks.engine --rows 1000000 --depth 200 --json
+	$(PY) -m benchmarks.latency
+	$(PY) -m benchmarks.throughput
+	$(PY) -m benchmarks.sharded --rows 1000000
+	$(PY) -m benchmarks.leaderboard
 
 worker: $(STAMP)
 	$(BIN)/$(WORKER_CMD)

@@ -7,10 +7,11 @@ from django.urls import include, path, re_path
 from bounty.api.docs import NotFoundView
 from bounty.organize_urls import urlpatterns as organize_urlpatterns
 from bounty.ratelimit import rate_limited
-from bounty.views import accounts, pages, preview, submissions, teams, terms
+from bounty.views import accounts, health, pages, preview, submissions, teams, terms
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/signup/", rate_limited("signup")(accounts.signup), name="signup"),
     path("accounts/login/", rate_limited("login")(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -37,6 +38,7 @@ urlpatterns = [
         name="organizer_submissions",
     ),
     path("competitions/<slug:slug>/preview", preview.group_preview, name="group_preview"),
+    path("submissions/<int:submission_id>/", submissions.submission_detail, name="submission_detail"),
     path("submissions/<int:submission_id>/status", submissions.submission_status, name="status"),
     path(
         "submissions/<int:submission_id>/cancel",

@@ -1,4 +1,5 @@
-"""Template filters: ``markdown`` (sanitized) and ``percent``."""
+"""Template filters: ``markdown`` (sanitized), ``percent``, ``number``, ``reason_help`` and
+``progress_steps`` (where a submission is between arrival and decision)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,51 @@ def percent(value: object, digits: int = 2) -> str:
 def number(value: object, digits: int = 4) -> str:
     figure = _float(value)
     return "—" if figure is None else f"{figure:.{int(digits)}f}"
+
+
+REASON_HELP = {
+    "accepted": "The group was big enough and your model lowered the holdout loss by at least the threshold.",
+    "group_too_small": "The group covers less of the holdout than the competition's minimum share.",
+    "insufficient_improvement": "Your model did not lower the group's loss enough to pass the threshold.",
+    "invalid_group": "The group could not be read: check the column names, values and operators.",
+    "invalid_model": "The model file could not be loaded safely: save it with skops and only allowed types.",
+    "schema_mismatch": "The model or group does not fit this competition's columns.",
+    "prediction_error": "The model failed while predicting, or gave answers of the wrong shape.",
+    "timeout": "The model took longer than the time limit.",
+    "resource_limit": "The model used more memory or resources than allowed.",
+}
+
+
+@register.filter(name="reason_help")
+def reason_help(reason: object) -> str:
+    """A plain-language sentence for a decision's reason category (empty when unknown)."""
+    return REASON_HELP.get(str(reason or ""), "")
+
+
+# (label, statuses during which the step is the current one); a decided submission has done them all.
+STEPS = (
+    ("Received", ("queued",)),
+    ("Checking on the holdout", ("running", "evaluated")),
+    ("Waiting for an organizer", ("awaiting_approval",)),
+    ("Decided", ()),
+)
+STOPPED = {"failed", "cancelled", "declined"}
+
+
+@register.filter(name="progress_steps")
+def progress_steps(status: object) -> list[tuple[str, str]]:
+    """Each step of a submission's way to a decision with its state: done, current, failed or todo.
+    The approval step is shown only while a pair waits for it."""
+    status = str(status)
+    steps = [s for s in STEPS if s[0] != "Waiting for an organizer" or status == "awaiting_approval"]
+    current = next((i for i, (_, during) in enumerate(steps) if status in during), len(steps) - 1)
+    out = []
+    for i, (label, _) in enumerate(steps):
+        if i < current or (i == current and status in ("accepted", "rejected")):
+            state = "done"
+        elif i == current:
+            state = "failed" if status in STOPPED else "current"
+        else:
+            state = "todo"
+        out.append((label, state))
+    return out

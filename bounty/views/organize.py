@@ -72,6 +72,9 @@ def _context(competition: Competition, data: Any = None, **bound: forms.Form) ->
         "approval_form": ManualApprovalForm(initial={"enabled": competition.manual_approval}),
     }
     context.update(bound)
+    for key, value in context.items():  # several forms share field names: keep their ids unique
+        if isinstance(value, forms.Form):
+            value.auto_id = f"{key.removesuffix('_form')}-%s"
     return context
 
 

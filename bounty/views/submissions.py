@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from bounty.engine_adapter import group_describe
 from bounty.errors import DomainError
 from bounty.forms import SubmissionForm
 from bounty.models import Submission
@@ -37,14 +38,14 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     }
     page = form_page(request, "submissions/submit.html", context, form=form)
     if request.method == "POST" and form.is_valid():
-        submission_create(
+        submission = submission_create(
             competition=competition,
             user=user,
             group_text=form.cleaned_data["group_text"] or "",
             model_file=form.cleaned_data["model_file"],
             group_model_file=form.cleaned_data["group_model_file"],
         )
-        return redirect("my_submissions", slug=competition.slug)
+        return redirect("submission_detail", submission_id=submission.pk)
     return page.render(status=400 if form.errors else 200)
 
 
@@ -57,6 +58,19 @@ def my_submissions(request: HttpRequest, slug: str) -> HttpResponse:
     submissions = submission_list_for_team(team=membership.team) if membership else []
     context = {"competition": competition, "membership": membership, "submissions": submissions}
     return render(request, "submissions/mine.html", context)
+
+
+@login_required
+@require_GET
+def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
+    submission, organizer = submission_get_visible(submission_id=submission_id, user=current_user(request))
+    context = {
+        "competition": submission.competition,
+        "s": submission,
+        "words": group_describe(submission.group_tree),
+        "show_figures": organizer,
+    }
+    return render(request, "submissions/detail.html", context)
 
 
 @login_required

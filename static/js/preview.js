@@ -38,6 +38,8 @@
   }
 
   if (field && out && url) {
+    var box = field.closest(".field");
+    if (box) box.appendChild(out);  // right under the group field
     field.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(check, 350);

@@ -62,6 +62,7 @@ class Rule:
 EXPECTED: dict[str, dict[str, Rule]] = {
     # pages
     "home": {"GET": Rule(ANY)},
+    "healthz": {"GET": Rule(ANY)},
     "signup": {"GET": Rule(ANY), "POST": Rule(ANY)},
     "login": {"GET": Rule(ANY), "POST": Rule(ANY)},
     "logout": {"POST": Rule(ANY)},
@@ -77,6 +78,7 @@ EXPECTED: dict[str, dict[str, Rule]] = {
     "organizer_submissions": {"GET": Rule(ORG)},
     "group_preview": {"GET": Rule(TERMS)},
     "status": {"GET": Rule(OWN_OR_ORG)},
+    "submission_detail": {"GET": Rule(OWN_OR_ORG)},
     "submission_cancel": {"POST": Rule(OWN)},
     "api_not_found": {"GET": Rule(NOBODY), "POST": Rule(NOBODY)},
     # organizing: the wizard is for staff and the "organizers" group (drafts are placeholders here)

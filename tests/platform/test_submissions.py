@@ -146,8 +146,9 @@ def test_submit_page_creates_a_submission_and_redirects(
         {"group_text": "age >= 60", "model_file": model_upload()},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("my_submissions", args=[competition.slug])
-    assert Submission.objects.get().author == ready_participant
+    submission = Submission.objects.get()
+    assert response["Location"] == reverse("submission_detail", args=[submission.pk])
+    assert submission.author == ready_participant
 
 
 def test_submit_page_shows_group_errors_next_to_the_field(
