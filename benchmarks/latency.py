@@ -22,7 +22,7 @@ from typing import Any
 import requests
 
 from benchmarks import stack
-from benchmarks.load import HOST, _quantile, free_port, start_processes, wait_for_web
+from benchmarks.load import HOST, _quantile, free_port, start_processes, stop, wait_for_web
 
 POLL_SECONDS = 0.02
 
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         chosen = [pairs[i % len(pairs)] for i in range(args.submissions)]
         measured = [submit_and_wait(session, base, pair) for pair in chosen]
     finally:
-        stack.stop(processes)
+        stop(processes)
     from bounty.models import Submission
 
     rows = Submission.objects.in_bulk([pk for pk, _ in measured])

@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from benchmarks import stack
-from benchmarks.load import HOST, REPO_DIR, _quantile, free_port, wait_for_web
+from benchmarks.load import HOST, REPO_DIR, _quantile, free_port, stop, wait_for_web
 
 PATHS = {
     "healthz": "/healthz",
@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             read_for(port, path, 2.0, 4)  # warm up
             figures[name] = measure(port, path, args)
     finally:
-        stack.stop([server])
+        stop([server])
     healthz = figures["healthz"]["rps"]
     return {
         "benchmark": "leaderboard",

@@ -242,13 +242,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             **summarize(tally.submitted, tally),
         }
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Terminate ``processes``, killing any that take longer than 30 s to go."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

@@ -29,7 +29,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from benchmarks import stack
 from benchmarks.census import SCHEMA, census_frame
 from benchmarks.engine import CHECK_GROUP, base_model, group_model
-from benchmarks.load import drain, free_port, start_processes
+from benchmarks.load import drain, free_port, start_processes, stop
 from scoring import groups
 
 OTHER_GROUP = 'education in ["Bachelors", "Masters"] and hours_per_week > 45'
@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     outcomes[name].append((done.status, done.reason, done.public_gain, done.figures))
                     time.sleep(0.5)
     finally:
-        stack.stop(processes)
+        stop(processes)
     first = next(iter(outcomes["whole"]))
     return {
         "benchmark": "sharded",

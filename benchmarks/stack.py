@@ -21,7 +21,6 @@ import atexit
 import io
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -159,17 +158,6 @@ def wait_for_workers(count: int, timeout: float = 120.0) -> None:
         if len(app.control.ping(timeout=1.0) or []) >= count:
             return
     raise RuntimeError(f"fewer than {count} workers answered within {timeout:.0f}s")
-
-
-def stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def load_average() -> float:

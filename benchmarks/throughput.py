@@ -20,7 +20,7 @@ from collections import Counter
 from typing import Any
 
 from benchmarks import stack
-from benchmarks.load import REPO_DIR, drain, free_port, start_processes
+from benchmarks.load import REPO_DIR, drain, free_port, start_processes, stop
 
 
 def submit(competition: Any, user: Any, pairs: list[stack.Pair], count: int) -> tuple[list[int], Any]:
@@ -50,7 +50,7 @@ def one(workers: int, submissions: int) -> dict[str, Any]:
         ids, queued_at = submit(competition, user, pairs, submissions)
         drain(ids, timeout=1800)
     finally:
-        stack.stop(processes)
+        stop(processes)
     from bounty.models import Submission
 
     rows = list(Submission.objects.filter(pk__in=ids))
