@@ -21,7 +21,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from tests.browser.support import AXE_PATH, CHROMIUM, DESKTOP, SCREENSHOT_DIR, Visitor
+from tests.browser.support import AXE_PATH, AXE_URL, CHROMIUM, DESKTOP, SCREENSHOT_DIR, Visitor
 from tests.platform.conftest import LiveWorker, start_worker
 
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -86,10 +86,10 @@ def visitor(
     request: pytest.FixtureRequest,
 ) -> Iterator[Visitor]:
     """A fresh browser context (no cookies) on the live server, desktop-sized."""
-    # bypass_csp: axe-core is added as an inline <script>, which the site's strict CSP would refuse.
-    context = browser.new_context(
-        base_url=live_server.url, viewport=DESKTOP, accept_downloads=True, bypass_csp=True
-    )
+    # The site's own Content-Security-Policy stays on: axe-core is served from the page's origin at a
+    # path only this browser answers, so it loads as a same-origin script the policy allows.
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, accept_downloads=True)
+    context.route(f"**{AXE_URL}", lambda route: route.fulfill(path=AXE_PATH, content_type="text/javascript"))
     context.set_default_timeout(20_000)
     page: Page = context.new_page()
     folder = screenshot_dir / request.node.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")

@@ -17,6 +17,7 @@ from playwright.sync_api import Page, ViewportSize
 REPO_DIR = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("BOUNTY_CHROMIUM", "/usr/bin/chromium"))
 AXE_PATH = REPO_DIR / "node_modules" / "axe-core" / "axe.min.js"
+AXE_URL = "/__browser-tests__/axe.min.js"  # answered by the test browser itself (conftest.visitor)
 SCREENSHOT_DIR = Path(os.environ.get("BOUNTY_SCREENSHOT_DIR") or REPO_DIR / "artifacts" / "screenshots")
 DESKTOP = ViewportSize(width=1280, height=900)
 PHONE = ViewportSize(width=375, height=812)
@@ -81,7 +82,8 @@ class Visitor:
 
     def axe(self) -> list[dict[str, Any]]:
         if not self.page.evaluate("() => typeof window.axe === 'object'"):
-            self.page.add_script_tag(path=AXE_PATH)
+            origin = self.page.evaluate("() => location.origin")
+            self.page.add_script_tag(url=origin + AXE_URL)
         violations: list[dict[str, Any]] = self.page.evaluate(AXE_RUN)
         return violations
 
