@@ -118,18 +118,18 @@ _NUMPY_READER: Any = getattr(_impl, "_read_array_header", None)
 
 
 def _fast_reader(fp: IO[bytes], version: tuple[int, int], max_header_size: int = MAX_HEADER_CHARS) -> Any:
+    """numpy's ``_read_array_header`` with the fast path in front (numpy's own limit only)."""
     if version not in _SIZES or max_header_size != MAX_HEADER_CHARS:
         return _NUMPY_READER(fp, version, max_header_size=max_header_size)
-    raw_length, header = _read_raw(fp, version)
-    parsed = parse_header(header.decode(_SIZES[version][1]))
-    if parsed is not None:
-        return parsed
-    return _NUMPY_READER(io.BytesIO(raw_length + header), version, max_header_size=max_header_size)
+    return read_header(fp, version)
 
 
 def install() -> bool:
     """Route numpy's header reading through the fast path; ``False`` where numpy's layout differs."""
-    if _NUMPY_READER is None or getattr(_impl, "_read_array_header", None) is not _NUMPY_READER:
-        return getattr(_impl, "_read_array_header", None) is _fast_reader
+    current = getattr(_impl, "_read_array_header", None)
+    if current is _fast_reader:
+        return True
+    if _NUMPY_READER is None or current is not _NUMPY_READER:
+        return False
     _impl._read_array_header = _fast_reader
     return True

@@ -104,14 +104,12 @@ def _inspect_members(archive: zipfile.ZipFile) -> Iterator[bytes]:
             continue
         with archive.open(info) as member:
             head = member.read(6)
-            if head[:2] == b"PK":
-                nested: bytes | None = head + member.read()
-            else:
-                nested = None
+            if head[:2] != b"PK":
                 if head == b"\x93NUMPY":
                     _check_npy(member, info)
-        if nested is not None:
-            yield nested
+                continue
+            nested = head + member.read()
+        yield nested
 
 
 def check_archive(data: bytes, *, max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED) -> None:

@@ -10,6 +10,8 @@ import numpy as np
 
 Output = Literal["label", "proba", "value"]
 OUTPUTS: tuple[Output, ...] = ("label", "proba", "value")
+# Where a refusal on the hidden rows sends the participant for its details (they cannot be shown).
+HIDDEN_CHECK = "Run the same check on the training data (bounty check) to see the details."
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from scoring.errors import EngineError, Reason
 from scoring.safe_load import check_capabilities, load_model, to_plain_array, validate_predictions
-from scoring.sandbox.limits import Output
+from scoring.sandbox.limits import HIDDEN_CHECK, Output
 from scoring.sandbox.protocol import array_to_npy
 
 
@@ -66,9 +66,6 @@ def run(pair: PairInput) -> tuple[dict[str, Any], list[bytearray]]:
     except EngineError as exc:
         raise hidden_failure(exc) from None
     return {"status": "ok", "splits": [s.name for s in pair.splits]}, blobs
-
-
-HIDDEN_CHECK = "Run the same check on the training data (bounty check) to see the details."
 
 
 def hidden_failure(exc: EngineError) -> EngineError:

@@ -19,7 +19,7 @@ import numpy as np
 from scoring.errors import EngineError, Reason
 from scoring.frames import frame_rows
 from scoring.sandbox import protocol, results
-from scoring.sandbox.limits import OUTPUTS, Limits, Output, PairJob, SplitJob, SplitResult
+from scoring.sandbox.limits import HIDDEN_CHECK, OUTPUTS, Limits, Output, PairJob, SplitJob, SplitResult
 from scoring.sandbox.spawner import ExitStatus, SpawnError, get_zygote, wait_exit
 
 EXIT_GRACE_SECONDS = 10.0
@@ -69,10 +69,7 @@ def run_pair(job: PairJob, limits: Limits = Limits()) -> dict[str, SplitResult]:
 # Refusals whose message reaches the participant: only a child that never saw the hidden splits may
 # word them (a child that had them mapped could spell features into the text).
 SHOWN_REASONS = frozenset({Reason.INVALID_MODEL, Reason.INVALID_GROUP})
-NOT_FROM_THE_FILE = (
-    "The pair loads, but failed on the hidden rows. Run the same check on the training data "
-    "(bounty check) to see the details."
-)
+NOT_FROM_THE_FILE = f"The pair loads, but failed on the hidden rows. {HIDDEN_CHECK}"
 
 
 def _explained_without_frames(
