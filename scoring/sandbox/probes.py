@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import resource
 import socket
 import threading
 import time
@@ -108,6 +109,18 @@ def _environ(_arg: str) -> str:
     return " ".join(sorted(os.environ))
 
 
+def _refault(arg: str) -> str:
+    """Page faults taken by filling a block of ``arg`` MiB freed just before (its first fill faults
+    every page in)."""
+    size = int(arg) * 2**20
+    first = np.ones(size, dtype=np.uint8)
+    del first
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    again = np.ones(size, dtype=np.uint8)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    return f"{faults} faults, {again.nbytes} bytes"
+
+
 def _clock(_arg: str) -> str:
     """The system-wide monotonic clock once the filter is on (to measure start-up time)."""
     return f"{time.clock_gettime(time.CLOCK_MONOTONIC):.6f}"
@@ -128,4 +141,5 @@ PROBES: dict[str, Callable[[str], str]] = {
     "thread": _thread,
     "clock": _clock,
     "environ": _environ,
+    "refault": _refault,
 }
