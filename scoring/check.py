@@ -55,11 +55,15 @@ class CheckStats:
         )
 
     @classmethod
-    def measure(cls, mask: np.ndarray, current_loss: np.ndarray, h_loss: np.ndarray) -> CheckStats:
-        """Statistics from the current model's per-row loss on every row and h's on the group's rows."""
+    def measure(
+        cls, mask: np.ndarray, current_loss: np.ndarray, h_loss: np.ndarray, rows: np.ndarray | None = None
+    ) -> CheckStats:
+        """Statistics from the current model's per-row loss on every row and h's on the group's rows
+        (``rows``: ``np.flatnonzero(mask)`` when the caller has it; taking by index is several times
+        faster than selecting by mask)."""
         if mask.dtype != np.bool_ or mask.shape != current_loss.shape:
             raise EngineError(Reason.PREDICTION_ERROR, "the group mask does not fit the holdout")
-        current = current_loss[mask]
+        current = current_loss.take(np.flatnonzero(mask) if rows is None else rows)
         if h_loss.shape != current.shape:
             raise EngineError(Reason.PREDICTION_ERROR, "the model's predictions do not fit the group")
         diff = current - h_loss

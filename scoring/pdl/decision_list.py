@@ -85,8 +85,8 @@ class DecisionList:
         cache = self.splits[split or self.primary]
         if mask.shape != (cache.n_rows,) or mask.dtype != np.bool_:
             raise EngineError(Reason.PREDICTION_ERROR, "the group mask does not fit the split")
-        h_loss = cache.loss_of(np.flatnonzero(mask), h_preds)
-        return CheckStats.measure(mask, cache.row_loss, h_loss)
+        rows = np.flatnonzero(mask)
+        return CheckStats.measure(mask, cache.row_loss, cache.loss_of(rows, h_preds), rows)
 
     def check(self, mask: np.ndarray, h_preds: np.ndarray) -> Decision:
         """The decision for (g, h) against the newest version, on the primary split."""

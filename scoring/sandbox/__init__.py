@@ -33,7 +33,8 @@ __all__ = [
 
 def prestart() -> None:
     """Start this process's zygote now (about 2 s of imports) instead of on the first run, e.g.
-    from Celery's ``worker_process_init`` signal. Raises ``EngineError`` when it cannot start."""
+    from Celery's ``worker_process_init`` signal, and wait until its standby child is warm (also
+    what a benchmark calls before timing anything). Raises ``EngineError`` when it cannot start."""
     from scoring.sandbox.runner import prestart as start
 
     start()

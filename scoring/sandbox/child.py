@@ -1,9 +1,8 @@
-"""The sandboxed child, forked by the zygote for one job.
+"""The sandboxed child's job, run by a standby (``scoring.sandbox.standby``) once its job arrives.
 
-In this order: new session and death with the zygote, close inherited descriptors, resource limits
-(read from the job's first message), no new privileges, read the job (model bytes, masks), map the
-frames, cap open files, install the seccomp filter, and only then load and run the models. The
-result goes back as one ``protocol`` message; the child never sees labels.
+In this order: resource limits (read from the job's first message), no new privileges, read the job
+(model bytes, masks), map the frames, cap open files, install the seccomp filter, and only then load
+and run the models. The result goes back as one ``protocol`` message; the child never sees labels.
 """
 
 from __future__ import annotations
@@ -23,10 +22,11 @@ JOB_BYTES = 2**40  # trusted sender; memory is bounded by RLIMIT_AS already
 Result = tuple[dict[str, Any], list[bytearray]]
 
 
-def run_child(job_fd: int, result_fd: int, zygote_pid: int) -> int:
-    """Run one job and write its result; the exit code for ``os._exit``."""
+def run_child(job_fd: int, result_fd: int, *, spare_heap: int = 0) -> int:
+    """Run one job and write its result; the exit code for ``os._exit``. ``spare_heap``: the bytes of
+    free heap the standby faulted in ahead, allowed on top of the job's memory limit."""
     try:
-        work = _confine_and_prepare(job_fd, result_fd, zygote_pid)
+        work = _prepare(job_fd, spare_heap)
         seccomp.install(deny_open=True)
         header, blobs = work()
     except EngineError as exc:
@@ -43,12 +43,10 @@ def run_child(job_fd: int, result_fd: int, zygote_pid: int) -> int:
     return 0
 
 
-def _confine_and_prepare(job_fd: int, result_fd: int, zygote_pid: int) -> Callable[[], Result]:
-    confine.detach(zygote_pid)
-    confine.close_fds(keep=(job_fd, result_fd))
-    confine.null_stdio()
+def _prepare(job_fd: int, spare_heap: int) -> Callable[[], Result]:
     settings, _ = protocol.read_trusted(job_fd, SETTINGS_BYTES)
-    confine.set_limits(memory_bytes=int(settings["memory_bytes"]), cpu_seconds=int(settings["cpu_seconds"]))
+    memory_bytes = int(settings["memory_bytes"]) + spare_heap  # the limit counts what the job adds
+    confine.set_limits(memory_bytes=memory_bytes, cpu_seconds=int(settings["cpu_seconds"]))
     confine.no_new_privileges()
     job, blobs = protocol.read_trusted(job_fd, JOB_BYTES)
     os.close(job_fd)

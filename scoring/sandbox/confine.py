@@ -9,6 +9,7 @@ import signal
 from collections.abc import Iterable
 
 PR_SET_PDEATHSIG = 1
+PR_SET_NAME = 15
 PR_SET_NO_NEW_PRIVS = 38
 FD_HEADROOM = 16
 MAX_FD = 2**20
@@ -22,6 +23,13 @@ def detach(zygote_pid: int) -> None:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != zygote_pid:  # the zygote is already gone
         os._exit(1)
+
+
+def set_name(name: str) -> None:
+    """The process name ``ps`` and ``/proc/<pid>/comm`` show (at most 15 bytes)."""
+    if _libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, os.strerror(errno))
 
 
 def no_new_privileges() -> None:

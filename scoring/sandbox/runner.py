@@ -23,6 +23,7 @@ from scoring.sandbox.limits import HIDDEN_CHECK, OUTPUTS, Limits, Output, PairJo
 from scoring.sandbox.spawner import ExitStatus, SpawnError, get_zygote, wait_exit
 
 EXIT_GRACE_SECONDS = 10.0
+SETTLE_SECONDS = 30.0
 
 
 @dataclass
@@ -98,10 +99,11 @@ def run_model(
     return run_pair(job, limits)["data"].predictions
 
 
-def prestart() -> None:
-    """Start the zygote ahead of the first run."""
+def prestart(seconds: float = SETTLE_SECONDS) -> None:
+    """Start the zygote ahead of the first run and wait (at most ``seconds``) until its standby child
+    is warm, so that nothing of the sandbox's own warming up runs at the same time as what follows."""
     try:
-        get_zygote()
+        get_zygote().settle(seconds)
     except SpawnError as exc:
         raise EngineError(Reason.PREDICTION_ERROR, "The sandbox could not start.") from exc
 

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from scoring.sandbox.zygote import PID, READY, STATUS
+from scoring.sandbox.zygote import PID, READY, STATUS, WARM
 
 START_SECONDS = 180.0
 PID_SECONDS = 30.0
@@ -107,6 +107,21 @@ class Zygote:
             os.close(status_r)
             raise SpawnError("the sandbox zygote did not fork")
         return PID.unpack(raw)[0], status_r
+
+    def settle(self, seconds: float) -> bool:
+        """Wait (at most ``seconds``) until the standby child has finished warming up; whether it has."""
+        done_r, done_w = os.pipe()
+        try:
+            try:
+                with self.lock:
+                    socket.send_fds(self.socket, [b"Q"], [done_w])
+            except OSError:
+                return False
+            finally:
+                os.close(done_w)
+            return _read_exact(done_r, len(WARM), time.monotonic() + seconds) == WARM
+        finally:
+            os.close(done_r)
 
     def kill(self, pid: int) -> None:
         """SIGKILL the child ``pid`` and its process group unless it was reaped already."""

@@ -1,14 +1,21 @@
 """The zygote: a fresh Python process (started with exec, never forked from a caller that holds
-labels) that imports the heavy modules once and forks one sandboxed child per job.
+labels) that imports the heavy modules once and keeps one standby child forked ahead of each job.
 
 Requests arrive on a ``SOCK_SEQPACKET`` socket from the one caller process that started it:
 
-- ``b"F"`` with three descriptors (job read end, result write end, status write end): fork a
-  child. The child's pid goes to the status pipe at once; when the zygote reaps the child it
-  writes the wait status, the CPU seconds used and the peak RSS there and closes it.
+- ``b"F"`` with three descriptors (job read end, result write end, status write end): hand the
+  first two to the standby (``scoring.sandbox.standby``), which has confined itself and waits for
+  exactly one job, and fork the next standby. The child's pid goes to the status pipe at once;
+  when the zygote reaps the child it writes the wait status, the CPU seconds used and the peak RSS
+  there and closes it.
 - ``b"K"`` + pid: SIGKILL that child's process group and the child, if it is not yet reaped
   (the zygote is the only reaper, so the pid cannot have been reused).
+- ``b"Q"`` with one descriptor: write ``WARM`` to it once the standby has done all the warming up
+  asked of it (``settle``, so that a benchmark never times anything while a standby warms up).
 
+When a job's child is reaped, the standby is asked to fault in as much heap as that child grew by
+(at most ``MAX_PREFAULT``): it does so only while it waits, and stops the moment its job arrives;
+those bytes are allowed on top of its job's memory limit.
 When the caller goes away (end of file on the socket) the zygote kills its children and exits;
 children die with the zygote (``PR_SET_PDEATHSIG``).
 """
@@ -22,10 +29,16 @@ import signal
 import socket
 import struct
 import sys
+from dataclasses import dataclass, field
 
 PID = struct.Struct("<q")
 STATUS = struct.Struct("<qdd")  # wait status, CPU seconds, peak RSS in KiB
+SIZE = struct.Struct("<q")
 READY = b"ready"
+HANDOFF = b"J"  # zygote to standby, with the job's two descriptors
+PREFAULT = b"P"  # zygote to standby, with a SIZE: fault in this much heap while you wait
+WARM = b"W"  # standby to zygote: done with all asked of me so far; zygote to a settling caller
+MAX_PREFAULT = 2**30
 _MAX_REQUEST = 64
 
 
@@ -41,88 +54,227 @@ def main(control_fd: int) -> None:
     signal.signal(signal.SIGCHLD, lambda _signum, _frame: None)
     signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
     control.send(READY)
-    _serve(control, wake_r)
+    server = _Server(control, wake_r)
+    try:
+        server.serve()
+    finally:
+        server.shutdown()
     os._exit(0)  # skip interpreter teardown: nothing to flush, and it is slow with these modules
 
 
-def _serve(control: socket.socket, wake_r: int) -> None:
-    children: dict[int, int] = {}  # pid -> status pipe
-    poller = select.poll()
-    poller.register(control, select.POLLIN)
-    poller.register(wake_r, select.POLLIN)
-    while True:
-        try:
-            events = poller.poll()
-        except InterruptedError:
-            continue
-        for fd, _event in events:
-            if fd == wake_r:
-                _drain(wake_r)
-                _reap(children)
+@dataclass
+class _Standby:
+    """A child forked ahead of its job, waiting on ``handoff`` for the job's descriptors."""
+
+    pid: int
+    handoff: socket.socket
+    warm: bool = False
+
+
+@dataclass
+class _Server:
+    control: socket.socket
+    wake_r: int
+    children: dict[int, int] = field(default_factory=dict)  # pid -> status pipe (-1: a standby)
+    standby: _Standby | None = None
+    settling: list[int] = field(default_factory=list)  # pipes of callers waiting for WARM
+    poller: select.poll = field(default_factory=select.poll)
+    base_rss_kib: int = field(default_factory=lambda: _resident_kib())
+    prefault_bytes: int = 0
+
+    def serve(self) -> None:
+        self.poller.register(self.control, select.POLLIN)
+        self.poller.register(self.wake_r, select.POLLIN)
+        self.standby = self.start_standby()
+        while True:
+            try:
+                events = self.poller.poll()
+            except InterruptedError:
                 continue
-            message, fds, _flags, _addr = socket.recv_fds(control, _MAX_REQUEST, 3)
-            if not message:
-                _shutdown(children)
+            for fd, _event in events:
+                if fd == self.wake_r:
+                    _drain(self.wake_r)
+                    self.reap()
+                elif fd == self.control.fileno():
+                    if not self.request():
+                        return
+                elif self.standby is not None and fd == self.standby.handoff.fileno():
+                    self.hear_standby()
+
+    def request(self) -> bool:
+        """Serve one request from the caller; False once it has gone."""
+        message, fds, _flags, _addr = socket.recv_fds(self.control, _MAX_REQUEST, 3)
+        if not message:
+            return False
+        if message == b"F" and len(fds) == 3:
+            self.hand_off(*fds)
+        elif message == b"Q" and len(fds) == 1:
+            self.settling.append(fds[0])
+            self.answer_settling()
+        else:
+            for extra in fds:
+                os.close(extra)
+            if message[:1] == b"K" and len(message) == 1 + PID.size:
+                self.kill(PID.unpack(message[1:])[0])
+        return True
+
+    # -- standbys -------------------------------------------------------------------------------
+    def start_standby(self) -> _Standby | None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        zygote_pid = os.getpid()
+        try:
+            pid = os.fork()
+        except OSError:
+            ours.close()
+            theirs.close()
+            return None
+        if pid == 0:
+            ours.close()
+            _become_standby(theirs.detach(), zygote_pid)
+        theirs.close()
+        self.poller.register(ours, select.POLLIN)
+        return _Standby(pid, ours)
+
+    def hand_off(self, job_fd: int, result_fd: int, status_fd: int) -> None:
+        """Give the job to the standby (or, if it died, to a fresh one); fork the next standby."""
+        try:
+            child = self.deliver(self.standby, job_fd, result_fd)
+            if child is None:
+                child = self.deliver(self.start_standby(), job_fd, result_fd)
+        finally:
+            os.close(job_fd)
+            os.close(result_fd)
+        if child is None:
+            os.close(status_fd)  # the caller reads end of file: the sandbox could not start
+        else:
+            self.children[child] = status_fd
+            try:
+                os.write(status_fd, PID.pack(child))
+            except OSError:  # the caller gave up already
+                self.kill(child)
+        self.standby = self.start_standby()  # confines and rehearses while this job runs
+
+    def deliver(self, standby: _Standby | None, job_fd: int, result_fd: int) -> int | None:
+        """The standby's pid once it holds the job's descriptors; ``None`` if it is gone."""
+        if standby is None:
+            return None
+        self.forget(standby)
+        try:
+            socket.send_fds(standby.handoff, [HANDOFF], [job_fd, result_fd])
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.kill(standby.pid, signal.SIGKILL)
+            return None
+        finally:
+            standby.handoff.close()
+        return standby.pid
+
+    def forget(self, standby: _Standby) -> None:
+        with contextlib.suppress(KeyError, ValueError):
+            self.poller.unregister(standby.handoff)
+        if standby is self.standby:
+            self.standby = None
+        self.answer_settling()
+
+    def hear_standby(self) -> None:
+        standby = self.standby
+        assert standby is not None
+        try:
+            message = standby.handoff.recv(_MAX_REQUEST)
+        except OSError:
+            message = b""
+        if message == WARM:
+            standby.warm = True
+            self.answer_settling()
+        else:  # it died or misbehaved: the next job gets a fresh one
+            self.forget(standby)
+            standby.handoff.close()
+            with contextlib.suppress(OSError):
+                os.kill(standby.pid, signal.SIGKILL)
+
+    def ask_prefault(self, peak_rss_kib: float) -> None:
+        """Ask the standby to fault in as much heap as the job just reaped grew by. A job's peak
+        counts the prefault it was given and its mapped frame pages too, so the size follows the
+        growth only when it moves out of a band around the current size, instead of creeping up."""
+        growth = int(peak_rss_kib - self.base_rss_kib) * 1024
+        if not self.prefault_bytes // 2 <= growth <= self.prefault_bytes * 5 // 4:
+            self.prefault_bytes = max(0, min(growth, MAX_PREFAULT))
+        standby = self.standby
+        if standby is None or self.prefault_bytes == 0:
+            return
+        try:
+            standby.handoff.send(PREFAULT + SIZE.pack(self.prefault_bytes))
+        except OSError:
+            return
+        standby.warm = False
+
+    def answer_settling(self) -> None:
+        if self.standby is not None and not self.standby.warm:
+            return
+        for fd in self.settling:
+            with contextlib.suppress(OSError):
+                os.write(fd, WARM)
+            os.close(fd)
+        self.settling.clear()
+
+    # -- children -------------------------------------------------------------------------------
+    def kill(self, pid: int) -> None:
+        if pid not in self.children:
+            return
+        for kill in (os.killpg, os.kill):
+            with contextlib.suppress(OSError):
+                kill(pid, signal.SIGKILL)
+
+    def reap(self) -> None:
+        """Reap every child that has exited and report each job's to its caller."""
+        while True:
+            try:
+                pid, status, usage = os.wait4(-1, os.WNOHANG)
+            except ChildProcessError:
                 return
-            if message == b"F" and len(fds) == 3:
-                _fork(children, fds)
-            else:
-                for extra in fds:
-                    os.close(extra)
-                if message[:1] == b"K" and len(message) == 1 + PID.size:
-                    _kill(children, PID.unpack(message[1:])[0])
+            if pid == 0:
+                return
+            status_fd = self.children.pop(pid, None)
+            if status_fd is None or status_fd < 0:
+                continue  # a standby (its socket tells the rest)
+            cpu = usage.ru_utime + usage.ru_stime
+            with contextlib.suppress(OSError):
+                os.write(status_fd, STATUS.pack(status, cpu, float(usage.ru_maxrss)))
+            os.close(status_fd)
+            self.ask_prefault(usage.ru_maxrss)
+
+    def shutdown(self) -> None:
+        if self.standby is not None:
+            self.children[self.standby.pid] = -1
+        for pid in list(self.children):
+            self.kill(pid)
+        for pid in list(self.children):
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        for fd in self.settling:
+            os.close(fd)
 
 
-def _fork(children: dict[int, int], fds: list[int]) -> None:
-    job_fd, result_fd, status_fd = fds
-    zygote_pid = os.getpid()
-    pid = os.fork()
-    if pid == 0:
-        _become_child(job_fd, result_fd, zygote_pid)
-    os.close(job_fd)
-    os.close(result_fd)
-    children[pid] = status_fd
-    try:
-        os.write(status_fd, PID.pack(pid))
-    except OSError:  # the caller gave up already
-        _kill(children, pid)
-
-
-def _become_child(job_fd: int, result_fd: int, zygote_pid: int) -> None:
+def _become_standby(handoff_fd: int, zygote_pid: int) -> None:
     code = 70
     try:
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        from scoring.sandbox.child import run_child
+        from scoring.sandbox.standby import run_standby
 
-        code = run_child(job_fd, result_fd, zygote_pid)
+        code = run_standby(handoff_fd, zygote_pid)
     finally:
         os._exit(code)
 
 
-def _kill(children: dict[int, int], pid: int) -> None:
-    if pid not in children:
-        return
-    for kill in (os.killpg, os.kill):
-        with contextlib.suppress(OSError):
-            kill(pid, signal.SIGKILL)
-
-
-def _reap(children: dict[int, int]) -> None:
-    while True:
-        try:
-            pid, status, usage = os.wait4(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        status_fd = children.pop(pid, None)
-        if status_fd is None:
-            continue
-        cpu = usage.ru_utime + usage.ru_stime
-        with contextlib.suppress(OSError):
-            os.write(status_fd, STATUS.pack(status, cpu, float(usage.ru_maxrss)))
-        os.close(status_fd)
+def _resident_kib() -> int:
+    """This process's resident anonymous memory now: what a child it forks starts with (the
+    child maps the zygote's file pages only as it touches them)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1])
+    return 0
 
 
 def _drain(fd: int) -> None:
@@ -131,14 +283,6 @@ def _drain(fd: int) -> None:
             pass
     except BlockingIOError:
         pass
-
-
-def _shutdown(children: dict[int, int]) -> None:
-    for pid in list(children):
-        _kill(children, pid)
-    for pid in list(children):
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
 
 
 if __name__ == "__main__":  # pragma: no cover - started by scoring.sandbox.spawner

@@ -17,6 +17,7 @@ import pytest
 
 from scoring.errors import EngineError, Reason
 from scoring.sandbox import Limits, _selftest, spawner
+from scoring.sandbox.standby import JOB_NAME
 
 pytestmark = pytest.mark.engine
 SHORT = Limits(wall_seconds=3.0, cpu_seconds=2)
@@ -40,6 +41,18 @@ def children_of(parent: int) -> set[int]:
     return {pid for pid, (state, ppid) in processes().items() if ppid == parent and state != "Z"}
 
 
+def jobs_of(zygote: int) -> set[int]:
+    """Live children of the zygote that hold a job (the others are its standby, waiting for one)."""
+    return {pid for pid in children_of(zygote) if name_of(pid) == JOB_NAME}
+
+
+def name_of(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def zombies_of(parents: set[int]) -> set[int]:
     return {pid for pid, (state, ppid) in processes().items() if ppid in parents and state == "Z"}
 
@@ -59,7 +72,8 @@ def nothing_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
         assert spawner.zygote_pid() == zygote, "the attack took the zygote down"
     zygote = spawner.zygote_pid()
     assert zygote is not None
-    assert children_of(zygote) == set(), "a sandboxed child is still running"
+    assert jobs_of(zygote) == set(), "a sandboxed child is still running"
+    assert len(children_of(zygote)) <= 1, "more than one standby"
     assert zygote in children_of(os.getpid())
     assert not zombies_of({os.getpid(), zygote})
 
@@ -128,9 +142,10 @@ def test_children_die_with_a_killed_zygote_and_a_new_zygote_starts() -> None:
     worker = threading.Thread(target=run)
     worker.start()
     deadline = time.monotonic() + 10
-    while not children_of(zygote) and time.monotonic() < deadline:
+    while not jobs_of(zygote) and time.monotonic() < deadline:
         time.sleep(0.05)
-    (child,) = children_of(zygote)
+    (child,) = jobs_of(zygote)
+    standbys = children_of(zygote) - {child}
     os.kill(zygote, 9)
     worker.join(timeout=20)
     assert not worker.is_alive()
@@ -139,5 +154,6 @@ def test_children_die_with_a_killed_zygote_and_a_new_zygote_starts() -> None:
     while (alive(child) or alive(zygote)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive(child), "the sandboxed child outlived its zygote"
+    assert not any(alive(pid) for pid in standbys), "a standby outlived its zygote"
     assert _selftest("socket") == "denied: EPERM"  # a fresh zygote
     assert spawner.zygote_pid() not in (None, zygote)

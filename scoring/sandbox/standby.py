@@ -1,0 +1,94 @@
+"""A standby: a child the zygote forks ahead of its job, so that a job starts in a process that is
+already confined and warm.
+
+Before any job it confines itself (a new session, death with the zygote, every inherited descriptor
+closed but its hand-off socket), rehearses the common load-and-predict paths (``warmup.rehearse``)
+and tells the zygote it is warm. While it waits, the zygote may ask it to fault in heap memory
+(``PREFAULT``, sized by the last job's growth): malloc keeps freed memory in children
+(``spawner.MALLOC_TUNABLES``), so the job's large temporaries reuse those pages instead of having the
+kernel fault in and zero fresh ones. It stops the moment its job arrives. Then it runs that one job
+(``child.run_child``) and exits: nothing of one job is ever seen by the next.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import select
+import socket
+
+from scoring.sandbox import confine
+from scoring.sandbox.child import run_child
+from scoring.sandbox.warmup import rehearse
+from scoring.sandbox.zygote import HANDOFF, PREFAULT, SIZE, WARM
+
+STANDBY_NAME = "sandbox-standby"  # process names, for ps and tests
+JOB_NAME = "sandbox-job"
+CHUNK = 4 * 2**20  # below malloc's mmap threshold in children, so the blocks come from the heap
+_MAX_MESSAGE = 64
+
+_libc = ctypes.CDLL(None)
+_libc.malloc.restype = ctypes.c_void_p
+_libc.malloc.argtypes = [ctypes.c_size_t]
+_libc.free.argtypes = [ctypes.c_void_p]
+
+
+def run_standby(handoff_fd: int, zygote_pid: int) -> int:
+    """Get ready, wait for the job, run it; the exit code for ``os._exit``."""
+    confine.set_name(STANDBY_NAME)
+    confine.detach(zygote_pid)
+    confine.close_fds(keep=(handoff_fd,))
+    confine.null_stdio()
+    handoff = socket.socket(fileno=handoff_fd)
+    try:
+        with contextlib.suppress(Exception):  # only a head start: the job runs the same code anyway
+            rehearse()
+        job = _wait_for_job(handoff)
+    finally:
+        handoff.close()
+    if job is None:
+        return 1
+    job_fd, result_fd, spare_heap = job
+    confine.set_name(JOB_NAME)
+    return run_child(job_fd, result_fd, spare_heap=spare_heap)
+
+
+def _wait_for_job(handoff: socket.socket) -> tuple[int, int, int] | None:
+    """Serve the zygote's prefault requests until the job's two descriptors (job read end, result
+    write end) arrive: those and the bytes of heap faulted in; ``None`` if the zygote sends anything
+    else or goes away."""
+    spare = 0
+    while True:
+        with contextlib.suppress(OSError):  # the zygote may have closed its end after the job
+            handoff.send(WARM)
+        try:
+            message, fds, _flags, _addr = socket.recv_fds(handoff, _MAX_MESSAGE, 2)
+        except OSError:
+            return None
+        if message == HANDOFF and len(fds) == 2:
+            return fds[0], fds[1], spare
+        for fd in fds:
+            os.close(fd)
+        if not message.startswith(PREFAULT) or len(message) != len(PREFAULT) + SIZE.size:
+            return None
+        spare = max(spare, prefault(SIZE.unpack(message[len(PREFAULT) :])[0], handoff.fileno()))
+
+
+def prefault(size: int, interrupt_fd: int) -> int:
+    """Fault in up to ``size`` bytes of heap, ``CHUNK`` at a time, and free them again (malloc keeps
+    them); stop as soon as ``interrupt_fd`` is readable. The bytes faulted in."""
+    blocks: list[int] = []
+    poller = select.poll()
+    poller.register(interrupt_fd, select.POLLIN)
+    try:
+        while len(blocks) * CHUNK < size and not poller.poll(0):
+            block = _libc.malloc(CHUNK)
+            if not block:
+                break
+            blocks.append(block)
+            ctypes.memset(block, 0, CHUNK)
+    finally:
+        for block in blocks:
+            _libc.free(block)
+    return len(blocks) * CHUNK
