@@ -1,8 +1,10 @@
 """Parent side of a sandbox run: send the job, enforce the wall time, read and judge the result.
 
 Only plain data goes to the child (frame directories, masks, model bytes, limits), never labels.
-The child's answer is read with a deadline and a byte cap and re-validated (``results``); the child
-is always killed if still running and always reaped (by the zygote, which reports its exit status).
+The child's answer is read with a deadline and a byte cap and re-validated (``results``). Then the
+child is killed (it has nothing left to do) and the zygote reaps it; its exit status is waited for
+only when it gave no answer, to say why. A child that did answer exits, and frees its memory, while
+the caller goes on.
 """
 
 from __future__ import annotations
@@ -144,12 +146,13 @@ def _execute_unchecked(
         os.close(result_w)
     try:
         exchange = _exchange(job_w, result_r, header, blobs, limits)
-        if exchange.message is None:
-            zygote.kill(pid)  # no-op for a child that exited on its own
-        exit_status = wait_exit(status_r, time.monotonic() + EXIT_GRACE_SECONDS)
-        if exit_status is None:
-            zygote.kill(pid)
+        zygote.kill(pid)  # done with it either way (a no-op once it has exited and been reaped)
+        exit_status = None
+        if exchange.message is None:  # only how it ended can say why there is no answer
             exit_status = wait_exit(status_r, time.monotonic() + EXIT_GRACE_SECONDS)
+            if exit_status is None:
+                zygote.kill(pid)
+                exit_status = wait_exit(status_r, time.monotonic() + EXIT_GRACE_SECONDS)
     finally:
         os.close(status_r)
     return _judge(exchange, exit_status, limits)
@@ -192,8 +195,6 @@ def _judge(
     header, blobs = exchange.message
     if header.get("status") == "error":
         results.raise_if_error(header)
-    if exit_status is None or exit_status.wait_status != 0:
-        raise EngineError(Reason.PREDICTION_ERROR, "The sandboxed model did not exit cleanly.")
     return header, blobs
 
 

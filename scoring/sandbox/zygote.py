@@ -10,8 +10,8 @@ Requests arrive on a ``SOCK_SEQPACKET`` socket from the one caller process that 
   there and closes it.
 - ``b"K"`` + pid: SIGKILL that child's process group and the child, if it is not yet reaped
   (the zygote is the only reaper, so the pid cannot have been reused).
-- ``b"Q"`` with one descriptor: write ``WARM`` to it once the standby has done all the warming up
-  asked of it (``settle``, so that a benchmark never times anything while a standby warms up).
+- ``b"Q"`` with one descriptor: write ``WARM`` to it once every job's child has been reaped and the
+  standby has done all the warming up asked of it (``settle``: nothing of the sandbox runs on).
 
 When a job's child is reaped, the standby is asked to fault in as much heap as that child grew by
 (at most ``MAX_PREFAULT``): it does so only while it waits, and stops the moment its job arrives;
@@ -209,7 +209,11 @@ class _Server:
         standby.warm = False
 
     def answer_settling(self) -> None:
+        """Answer the callers waiting for the sandbox to settle: no job's child is left to reap
+        and the standby has done all the warming up asked of it."""
         if self.standby is not None and not self.standby.warm:
+            return
+        if any(status_fd >= 0 for status_fd in self.children.values()):
             return
         for fd in self.settling:
             with contextlib.suppress(OSError):
@@ -242,6 +246,7 @@ class _Server:
                 os.write(status_fd, STATUS.pack(status, cpu, float(usage.ru_maxrss)))
             os.close(status_fd)
             self.ask_prefault(usage.ru_maxrss)
+            self.answer_settling()
 
     def shutdown(self) -> None:
         if self.standby is not None:
