@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> dict[str, float | int]:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--depth", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeat", type=int, default=7, help="checks timed, each with an in-process run; medians")
+    parser.add_argument("--repeat", type=int, default=7, help="timed pairs (check, in-process); medians")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     rows = args.rows

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from scoring.sandbox.zygote import PID, READY, STATUS, WARM
+from scoring.sandbox.zygote import PID, READY, STATUS, WARM, WARMUP_MODES, WARMUP_SETTING
 
 START_SECONDS = 180.0
 PID_SECONDS = 30.0
@@ -26,7 +26,7 @@ _BOOT = (
     "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
     "from scoring.sandbox.zygote import main; main(int(sys.argv[2]))"
 )
-_ENV_NAMES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
+_ENV_NAMES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", WARMUP_SETTING)
 # Thread-count settings of numeric libraries pass through, so children use what the caller would.
 _ENV_PREFIXES = (
     "OMP_",
@@ -195,6 +195,8 @@ def _scrubbed_env() -> dict[str, str]:
     env = {
         key: value for key, value in os.environ.items() if key in _ENV_NAMES or key.startswith(_ENV_PREFIXES)
     }
+    if env.setdefault(WARMUP_SETTING, "idle") not in WARMUP_MODES:
+        raise ValueError(f"{WARMUP_SETTING} must be one of {', '.join(WARMUP_MODES)}")
     env["GLIBC_TUNABLES"] = MALLOC_TUNABLES
     return env
 

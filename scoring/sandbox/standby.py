@@ -6,7 +6,8 @@ closed but its hand-off socket), rehearses the common load-and-predict paths (``
 and tells the zygote it is warm. While it waits, the zygote may ask it to fault in heap memory
 (``PREFAULT``, sized by the last job's growth): malloc keeps freed memory in children
 (``spawner.MALLOC_TUNABLES``), so the job's large temporaries reuse those pages instead of having the
-kernel fault in and zero fresh ones. It stops the moment its job arrives. Then it runs that one job
+kernel fault in and zero fresh ones. It warms up only on idle CPU time, and stops the moment its job
+arrives or the machine gets busy. Then it runs that one job
 (``child.run_child``) and exits: nothing of one job is ever seen by the next.
 """
 
@@ -21,7 +22,7 @@ import socket
 from scoring.sandbox import confine
 from scoring.sandbox.child import run_child
 from scoring.sandbox.warmup import rehearse
-from scoring.sandbox.zygote import HANDOFF, PREFAULT, SIZE, WARM
+from scoring.sandbox.zygote import HANDOFF, PREFAULT, SIZE, WARM, WARMUP_SETTING
 
 STANDBY_NAME = "sandbox-standby"  # process names, for ps and tests
 JOB_NAME = "sandbox-job"
@@ -43,7 +44,8 @@ def run_standby(handoff_fd: int, zygote_pid: int) -> int:
     handoff = socket.socket(fileno=handoff_fd)
     try:
         with contextlib.suppress(Exception):  # only a head start: the job runs the same code anyway
-            rehearse()
+            if cpu_to_spare():
+                rehearse()
         job = _wait_for_job(handoff)
     finally:
         handoff.close()
@@ -77,12 +79,12 @@ def _wait_for_job(handoff: socket.socket) -> tuple[int, int, int] | None:
 
 def prefault(size: int, interrupt_fd: int) -> int:
     """Fault in up to ``size`` bytes of heap, ``CHUNK`` at a time, and free them again (malloc keeps
-    them); stop as soon as ``interrupt_fd`` is readable. The bytes faulted in."""
+    them); stop as soon as ``interrupt_fd`` is readable or no CPU is idle. The bytes faulted in."""
     blocks: list[int] = []
     poller = select.poll()
     poller.register(interrupt_fd, select.POLLIN)
     try:
-        while len(blocks) * CHUNK < size and not poller.poll(0):
+        while len(blocks) * CHUNK < size and not poller.poll(0) and cpu_to_spare():
             block = _libc.malloc(CHUNK)
             if not block:
                 break
@@ -92,3 +94,21 @@ def prefault(size: int, interrupt_fd: int) -> int:
         for block in blocks:
             _libc.free(block)
     return len(blocks) * CHUNK
+
+
+def cpu_to_spare() -> bool:
+    """Whether to warm up now (``WARMUP``): by default only if a CPU would otherwise sit idle, i.e. no
+    more tasks are runnable (this one included) than CPUs this process may use. Warming up ahead pays
+    only on idle time; on a busy machine (workers deciding submissions on every core) it would slow
+    the jobs that are running."""
+    if WARMUP != "idle":
+        return WARMUP == "always"
+    with open("/proc/stat", "rb") as stat:
+        for line in stat:
+            if line.startswith(b"procs_running"):
+                return int(line.split()[1]) <= _CPUS
+    return True
+
+
+_CPUS = len(os.sched_getaffinity(0))
+WARMUP = os.environ.get(WARMUP_SETTING, "idle")  # idle | always | never

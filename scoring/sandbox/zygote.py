@@ -39,6 +39,8 @@ HANDOFF = b"J"  # zygote to standby, with the job's two descriptors
 PREFAULT = b"P"  # zygote to standby, with a SIZE: fault in this much heap while you wait
 WARM = b"W"  # standby to zygote: done with all asked of me so far; zygote to a settling caller
 MAX_PREFAULT = 2**30
+WARMUP_SETTING = "BOUNTY_SANDBOX_WARMUP"  # when standbys warm up: on idle CPU (default), always, never
+WARMUP_MODES = ("idle", "always", "never")
 _MAX_REQUEST = 64
 
 

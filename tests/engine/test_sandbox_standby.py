@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from scoring.errors import EngineError
 from scoring.sandbox import Limits, _selftest, prestart, spawner
+from scoring.sandbox import standby as standby_module
 from scoring.sandbox.standby import CHUNK, STANDBY_NAME, prefault
+from scoring.sandbox.zygote import WARMUP_SETTING
 
 pytestmark = pytest.mark.engine
 MiB = 2**20
+
+
+@pytest.fixture(autouse=True)
+def warm_up(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Standbys that warm up whatever the machine's load (by default they use idle CPU only, which
+    a busy test machine may not have), or never (``@pytest.mark.parametrize`` ``mode``)."""
+    mode = getattr(request, "param", "always")
+    os.environ[WARMUP_SETTING] = mode
+    spawner.shutdown()
+    yield
+    del os.environ[WARMUP_SETTING]
+    spawner.shutdown()
 
 
 def status_of(pid: int) -> dict[str, str]:
@@ -57,7 +72,10 @@ def test_each_job_runs_in_the_standby_and_a_fresh_one_replaces_it() -> None:
     assert not Path(f"/proc/{first}").exists() or status_of(first).get("State", "").startswith("Z")
 
 
-def test_prefault_fills_what_is_asked_and_stops_when_the_job_arrives() -> None:
+def test_prefault_fills_what_is_asked_and_stops_when_the_job_arrives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(standby_module, "WARMUP", "always")
     quiet_r, quiet_w = os.pipe()
     busy_r, busy_w = os.pipe()
     os.write(busy_w, b"J")
@@ -70,7 +88,6 @@ def test_prefault_fills_what_is_asked_and_stops_when_the_job_arrives() -> None:
 
 
 def test_after_a_big_job_the_standby_faults_in_about_as_much_heap() -> None:
-    spawner.shutdown()  # a fresh zygote: no earlier job sized the prefault
     small = kib(status_of(standby())["RssAnon"])
     _selftest("refault", arg="200")  # the job's peak grows by 200 MiB
     big = kib(status_of(standby())["RssAnon"])
@@ -98,3 +115,28 @@ def test_a_job_over_its_memory_limit_is_still_refused_after_a_prefault() -> None
     limit = kib(status["VmSize"]) * 1024 - spare + 50 * MiB
     with pytest.raises(EngineError):
         _selftest("refault", arg="400", limits=Limits(memory_bytes=limit, wall_seconds=20.0))
+
+
+@pytest.mark.parametrize("warm_up", ["never"], indirect=True)
+def test_standbys_told_never_to_warm_up_fault_nothing_in(warm_up: None) -> None:
+    small = kib(status_of(standby())["RssAnon"])
+    _selftest("refault", arg="200")
+    assert kib(status_of(standby())["RssAnon"]) - small < 20 * 1024
+
+
+def test_prefault_stops_when_no_cpu_is_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(standby_module, "WARMUP", "idle")
+    monkeypatch.setattr(standby_module, "_CPUS", 0)  # every CPU busy, whatever the machine does
+    quiet_r, quiet_w = os.pipe()
+    try:
+        assert prefault(3 * CHUNK, quiet_r) == 0
+    finally:
+        os.close(quiet_r)
+        os.close(quiet_w)
+
+
+def test_an_unknown_warm_up_mode_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(WARMUP_SETTING, "sometimes")
+    spawner.shutdown()
+    with pytest.raises(ValueError, match=WARMUP_SETTING):
+        spawner.get_zygote()
