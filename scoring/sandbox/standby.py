@@ -64,10 +64,10 @@ def _wait_for_job(handoff: socket.socket) -> tuple[int, int, int] | None:
     while True:
         with contextlib.suppress(OSError):  # the zygote may have closed its end after the job
             handoff.send(WARM)
-        try:
-            message, fds, _flags, _addr = socket.recv_fds(handoff, _MAX_MESSAGE, 2)
-        except OSError:
+        received = _receive(handoff)
+        if received is None:
             return None
+        message, fds = received
         if message == HANDOFF and len(fds) == 2:
             return fds[0], fds[1], spare
         for fd in fds:
@@ -75,6 +75,20 @@ def _wait_for_job(handoff: socket.socket) -> tuple[int, int, int] | None:
         if not message.startswith(PREFAULT) or len(message) != len(PREFAULT) + SIZE.size:
             return None
         spare = max(spare, prefault(SIZE.unpack(message[len(PREFAULT) :])[0], handoff.fileno()))
+
+
+def _receive(handoff: socket.socket) -> tuple[bytes, list[int]] | None:
+    """The zygote's next message and the descriptors it carries; ``None`` if the socket fails."""
+    while True:
+        try:
+            message, fds, _flags, _addr = socket.recv_fds(handoff, _MAX_MESSAGE, 2)
+        except ConnectionResetError:
+            # The zygote closed its end after the hand-off with our WARM unread: the kernel reports
+            # that once, ahead of the job's descriptors still queued for us.
+            continue
+        except OSError:
+            return None
+        return message, fds
 
 
 def prefault(size: int, interrupt_fd: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +12,8 @@ import pytest
 from scoring.errors import EngineError
 from scoring.sandbox import Limits, _selftest, prestart, spawner
 from scoring.sandbox import standby as standby_module
-from scoring.sandbox.standby import CHUNK, STANDBY_NAME, prefault
-from scoring.sandbox.zygote import WARMUP_SETTING
+from scoring.sandbox.standby import CHUNK, STANDBY_NAME, _receive, prefault
+from scoring.sandbox.zygote import HANDOFF, WARM, WARMUP_SETTING
 
 pytestmark = pytest.mark.engine
 MiB = 2**20
@@ -140,3 +141,24 @@ def test_an_unknown_warm_up_mode_fails_loudly(monkeypatch: pytest.MonkeyPatch) -
     spawner.shutdown()
     with pytest.raises(ValueError, match=WARMUP_SETTING):
         spawner.get_zygote()
+
+
+def test_the_job_reaches_a_standby_whose_last_warm_went_unread() -> None:
+    # The zygote hands the job over and closes its end while the standby's WARM sits unread in it:
+    # the kernel then reports a reset to the waiting standby once, ahead of the job queued for it.
+    zygote_end, standby_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    job_r, job_w = os.pipe()
+    try:
+        standby_end.send(WARM)
+        socket.send_fds(zygote_end, [HANDOFF], [job_r, job_w])
+        zygote_end.close()
+        received = _receive(standby_end)
+        assert received is not None
+        message, fds = received
+        assert message == HANDOFF and len(fds) == 2
+        for fd in fds:
+            os.close(fd)
+    finally:
+        standby_end.close()
+        os.close(job_r)
+        os.close(job_w)
