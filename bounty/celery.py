@@ -27,6 +27,6 @@ def _start_sandbox_zygote(**_: object) -> None:
     from scoring.sandbox.runner import prestart
 
     try:
-        prestart()
+        prestart(0.0)  # the standby warms up on its own, on idle CPU
     except EngineError:
         logging.getLogger(__name__).exception("the sandbox zygote did not start; it will be retried per job")

@@ -31,13 +31,14 @@ __all__ = [
 ]
 
 
-def prestart() -> None:
+def prestart(settle_seconds: float = 30.0) -> None:
     """Start this process's zygote now (about 2 s of imports) instead of on the first run, e.g.
-    from Celery's ``worker_process_init`` signal, and wait until its standby child is warm (also
-    what a benchmark calls before timing anything). Raises ``EngineError`` when it cannot start."""
+    from Celery's ``worker_process_init`` signal, and wait up to ``settle_seconds`` until nothing of
+    the sandbox runs on and its standby child is warm (what a benchmark does before timing
+    anything). Raises ``EngineError`` when it cannot start."""
     from scoring.sandbox.runner import prestart as start
 
-    start()
+    start(settle_seconds)
 
 
 def _selftest(probe: str, *, arg: str = "", limits: Limits | None = None) -> str:

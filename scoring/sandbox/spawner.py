@@ -110,6 +110,8 @@ class Zygote:
 
     def settle(self, seconds: float) -> bool:
         """Wait (at most ``seconds``) until the standby child has finished warming up; whether it has."""
+        if seconds <= 0:
+            return False
         done_r, done_w = os.pipe()
         try:
             try:

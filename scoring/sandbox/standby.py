@@ -28,6 +28,7 @@ STANDBY_NAME = "sandbox-standby"  # process names, for ps and tests
 JOB_NAME = "sandbox-job"
 CHUNK = 4 * 2**20  # below malloc's mmap threshold in children, so the blocks come from the heap
 _MAX_MESSAGE = 64
+IDLE_POLL_MS = 5  # how often a standby waiting for idle CPU looks again
 
 _libc = ctypes.CDLL(None)
 _libc.malloc.restype = ctypes.c_void_p
@@ -44,7 +45,7 @@ def run_standby(handoff_fd: int, zygote_pid: int) -> int:
     handoff = socket.socket(fileno=handoff_fd)
     try:
         with contextlib.suppress(Exception):  # only a head start: the job runs the same code anyway
-            if cpu_to_spare():
+            if when_idle(handoff_fd):
                 rehearse()
         job = _wait_for_job(handoff)
     finally:
@@ -92,13 +93,12 @@ def _receive(handoff: socket.socket) -> tuple[bytes, list[int]] | None:
 
 
 def prefault(size: int, interrupt_fd: int) -> int:
-    """Fault in up to ``size`` bytes of heap, ``CHUNK`` at a time, and free them again (malloc keeps
-    them); stop as soon as ``interrupt_fd`` is readable or no CPU is idle. The bytes faulted in."""
+    """Fault in up to ``size`` bytes of heap, ``CHUNK`` at a time on idle CPU (``when_idle``), and
+    free them again (malloc keeps them); stop as soon as ``interrupt_fd`` is readable. The bytes
+    faulted in."""
     blocks: list[int] = []
-    poller = select.poll()
-    poller.register(interrupt_fd, select.POLLIN)
     try:
-        while len(blocks) * CHUNK < size and not poller.poll(0) and cpu_to_spare():
+        while len(blocks) * CHUNK < size and when_idle(interrupt_fd):
             block = _libc.malloc(CHUNK)
             if not block:
                 break
@@ -108,6 +108,20 @@ def prefault(size: int, interrupt_fd: int) -> int:
         for block in blocks:
             _libc.free(block)
     return len(blocks) * CHUNK
+
+
+def when_idle(interrupt_fd: int) -> bool:
+    """Wait, sleeping, until there is CPU to spare for warming up (``cpu_to_spare``): True then;
+    False as soon as ``interrupt_fd`` is readable (the job has arrived) or warming up is off."""
+    if WARMUP == "never":
+        return False
+    poller = select.poll()
+    poller.register(interrupt_fd, select.POLLIN)
+    while not poller.poll(0):
+        if cpu_to_spare():
+            return True
+        poller.poll(IDLE_POLL_MS)
+    return False
 
 
 def cpu_to_spare() -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,15 +127,22 @@ def test_standbys_told_never_to_warm_up_fault_nothing_in(warm_up: None) -> None:
     assert kib(status_of(standby())["RssAnon"]) - small < 20 * 1024
 
 
-def test_prefault_stops_when_no_cpu_is_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prefault_waits_for_idle_cpu_and_gives_up_when_the_job_arrives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(standby_module, "WARMUP", "idle")
     monkeypatch.setattr(standby_module, "_CPUS", 0)  # every CPU busy, whatever the machine does
-    quiet_r, quiet_w = os.pipe()
+    job_r, job_w = os.pipe()
+    arrival = threading.Timer(0.2, os.write, (job_w, b"J"))
+    arrival.start()
     try:
-        assert prefault(3 * CHUNK, quiet_r) == 0
+        started = time.monotonic()
+        assert prefault(3 * CHUNK, job_r) == 0
+        assert time.monotonic() - started >= 0.15
     finally:
-        os.close(quiet_r)
-        os.close(quiet_w)
+        arrival.join()
+        os.close(job_r)
+        os.close(job_w)
 
 
 def test_an_unknown_warm_up_mode_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
