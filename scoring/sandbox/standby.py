@@ -28,7 +28,8 @@ STANDBY_NAME = "sandbox-standby"  # process names, for ps and tests
 JOB_NAME = "sandbox-job"
 CHUNK = 4 * 2**20  # below malloc's mmap threshold in children, so the blocks come from the heap
 _MAX_MESSAGE = 64
-IDLE_POLL_MS = 5  # how often a standby waiting for idle CPU looks again
+IDLE_POLL_MS = 5  # how soon a standby waiting for idle CPU looks again (doubling up to the maximum)
+MAX_IDLE_POLL_MS = 80
 
 _libc = ctypes.CDLL(None)
 _libc.malloc.restype = ctypes.c_void_p
@@ -117,10 +118,12 @@ def when_idle(interrupt_fd: int) -> bool:
         return False
     poller = select.poll()
     poller.register(interrupt_fd, select.POLLIN)
+    pause = IDLE_POLL_MS
     while not poller.poll(0):
         if cpu_to_spare():
             return True
-        poller.poll(IDLE_POLL_MS)
+        poller.poll(pause)
+        pause = min(2 * pause, MAX_IDLE_POLL_MS)  # a long busy spell costs next to nothing
     return False
 
 
