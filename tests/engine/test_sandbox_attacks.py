@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from scoring.errors import EngineError, Reason
-from scoring.sandbox import Limits, _selftest, spawner
+from scoring.sandbox import Limits, _selftest, prestart, spawner
 from scoring.sandbox.standby import JOB_NAME
 
 pytestmark = pytest.mark.engine
@@ -65,6 +65,7 @@ def alive(pid: int) -> bool:
 @pytest.fixture(autouse=True)
 def nothing_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
     _selftest("thread")  # a running zygote
+    prestart()  # and the child of that run reaped (it is killed and reaped as the caller goes on)
     zygote = spawner.zygote_pid()
     assert zygote is not None
     yield
