@@ -25,6 +25,7 @@ from scoring.frames import canonical_frame
 from scoring.losses import get_loss
 from scoring.sandbox.limits import Limits
 from scoring.sandbox.predict import PairInput, SplitInput, run
+from scoring.sandbox.results import parse_pair
 from scoring.schema import Schema
 
 GroupInput: TypeAlias = str | Mapping[str, Any] | None
@@ -117,9 +118,16 @@ def _mask_and_predictions(
         max_model_bytes=max_model_bytes,
         splits=[SplitInput(name="train", frame=frame, mask=mask)],
     )
-    _, blobs = run(pair)
-    mask_out, preds = (np.load(io.BytesIO(bytes(b)), allow_pickle=False) for b in blobs)
-    return mask_out.astype(bool, copy=False), preds
+    header, blobs = run(pair)
+    (result,) = parse_pair(
+        header,
+        [memoryview(blob) for blob in blobs],
+        rows={"train": len(frame)},
+        masks={"train": mask},
+        output=output,
+        n_classes=len(classes),
+    ).values()
+    return result.mask, result.predictions
 
 
 def check_locally(

@@ -14,7 +14,7 @@ import pandas as pd
 from scoring.errors import EngineError, Reason
 from scoring.safe_load import check_capabilities, load_model, to_plain_array, validate_predictions
 from scoring.sandbox.limits import HIDDEN_CHECK, Output
-from scoring.sandbox.protocol import array_to_npy
+from scoring.sandbox.protocol import array_to_npy, codes_to_npy
 
 
 @dataclass(frozen=True)
@@ -55,17 +55,24 @@ def _load_models(pair: PairInput) -> tuple[Any, Any]:
 
 
 def run(pair: PairInput) -> tuple[dict[str, Any], list[bytearray]]:
-    """The result message: for each split, the group mask and h's canonical predictions on it."""
+    """The result message: for each split, the group mask (empty when the parent sent it) and h's
+    canonical predictions on it (class codes in the narrowest integer type that holds them)."""
     model, group = _load_models(pair)
     blobs: list[bytearray] = []
     try:
         for split in pair.splits:
             mask = split.mask if split.mask is not None else group_mask(group, split.frame)
             predictions = predict(model, split.frame, mask, pair.output, pair.classes)
-            blobs += [array_to_npy(mask), array_to_npy(predictions)]
+            blobs += [bytearray() if split.mask is not None else array_to_npy(mask), _npy(predictions, pair)]
     except EngineError as exc:
         raise hidden_failure(exc) from None
     return {"status": "ok", "splits": [s.name for s in pair.splits]}, blobs
+
+
+def _npy(predictions: np.ndarray, pair: PairInput) -> bytearray:
+    if pair.output == "label":
+        return codes_to_npy(predictions, len(pair.classes))
+    return array_to_npy(predictions)
 
 
 def hidden_failure(exc: EngineError) -> EngineError:

@@ -28,8 +28,8 @@ MAX_NPY_HEADER = 4096
 _CHUNK = 1 * 2**20
 Blob = bytes | bytearray | memoryview
 BOOL = np.dtype(np.bool_)
-INT64 = np.dtype(np.int64)
 FLOAT64 = np.dtype(np.float64)
+CODES = [np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64)]  # class codes, narrowest first
 
 
 class ProtocolError(Exception):
@@ -74,6 +74,13 @@ def _write_all(fd: int, data: Blob, deadline: float | None) -> None:
         except BlockingIOError:
             continue
         view = view[written:]
+
+
+def codes_to_npy(codes: np.ndarray, n_classes: int) -> bytearray:
+    """Class codes (0 to ``n_classes`` - 1) as ``.npy`` bytes in the narrowest of ``CODES`` that
+    holds them: an eighth of the bytes of int64 for up to 127 classes."""
+    dtype = next(t for t in CODES if n_classes - 1 <= np.iinfo(t.type).max)
+    return array_to_npy(codes.astype(dtype, copy=False))
 
 
 def array_to_npy(array: np.ndarray) -> bytearray:

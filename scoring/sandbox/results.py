@@ -1,9 +1,10 @@
 """Parent side: turn what a child sent back (untrusted) into results or an ``EngineError``.
 
 Everything is re-checked: known header keys only, the expected splits in order, array dtypes from a
-whitelist (bool, int64, float64), shapes consistent with row counts and mask sums, masks equal to the
-ones the parent sent, and the prediction values themselves (finite, class codes in range,
-probabilities in [0, 1] summing to 1). Messages are cut short and stripped of paths.
+whitelist (bool, signed integers, float64), shapes consistent with row counts and mask sums, no mask
+back for a split whose mask the parent sent (the parent keeps its own), and the prediction values
+themselves (finite, class codes in range, probabilities in [0, 1] summing to 1). Messages are cut
+short and stripped of paths.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 from scoring.errors import EngineError, Reason
 from scoring.sandbox.limits import Output, SplitResult
-from scoring.sandbox.protocol import BOOL, FLOAT64, INT64, ProtocolError, npy_to_array
+from scoring.sandbox.protocol import BOOL, CODES, FLOAT64, ProtocolError, npy_to_array
 
 MAX_MESSAGE = 300
 SUM_TOL = 1e-6
@@ -99,22 +100,25 @@ def parse_pair(
 
 
 def _mask(blob: memoryview, n_rows: int, sent: np.ndarray | None) -> np.ndarray:
+    """The split's mask: the one the parent sent (the child sends none back), else the child's."""
+    if sent is not None:
+        if len(blob):
+            raise ProtocolError("a mask back for a split whose mask was sent")
+        return sent
     mask = npy_to_array(blob, [BOOL])
     if mask.shape != (n_rows,):
         raise ProtocolError("mask of the wrong length")
-    if sent is not None and not np.array_equal(mask, sent):
-        raise ProtocolError("mask differs from the one sent")
     return mask
 
 
 def _predictions(blob: memoryview, n_rows: int, output: Output, n_classes: int) -> np.ndarray:
     if output == "label":
-        codes = npy_to_array(blob, [INT64])
+        codes = npy_to_array(blob, CODES)
         if codes.shape != (n_rows,):
             raise ProtocolError("labels of the wrong shape")
         if codes.size and (codes.min() < 0 or codes.max() >= n_classes):
             raise ProtocolError("class code out of range")
-        return codes
+        return codes.astype(np.int64)
     values = npy_to_array(blob, [FLOAT64])
     shape = (n_rows, n_classes) if output == "proba" else (n_rows,)
     if values.shape != shape or not np.isfinite(values).all():

@@ -36,11 +36,12 @@ def parse(header: dict[str, Any], blobs: list[memoryview], *, output: str = "pro
 
 OK = {"status": "ok", "splits": ["holdout"]}
 MASK = np.array([True, False, True, True])
+SENT = memoryview(b"")  # no mask back for a split whose mask the parent sent
 PROBA = np.array([[0.2, 0.8], [1.0, 0.0], [0.5, 0.5]])
 
 
 def test_a_well_formed_answer_is_accepted() -> None:
-    result = parse(OK, [npy(MASK), npy(PROBA)])["holdout"]
+    result = parse(OK, [SENT, npy(PROBA)])["holdout"]
     assert np.array_equal(result.mask, MASK)
     assert np.array_equal(result.predictions, PROBA)
 
@@ -54,20 +55,21 @@ def pickled_npy() -> memoryview:
 @pytest.mark.parametrize(
     ("header", "blobs"),
     [
-        ({**OK, "extra": 1}, [npy(MASK), npy(PROBA)]),
-        ({"status": "ok", "splits": ["other"]}, [npy(MASK), npy(PROBA)]),
-        (OK, [npy(MASK)]),
+        ({**OK, "extra": 1}, [SENT, npy(PROBA)]),
+        ({"status": "ok", "splits": ["other"]}, [SENT, npy(PROBA)]),
+        (OK, [SENT]),
+        (OK, [npy(MASK), npy(PROBA)]),
         (OK, [npy(MASK.astype(np.int64)), npy(PROBA)]),
         (OK, [npy(~MASK), npy(PROBA)]),
-        (OK, [npy(MASK), npy(PROBA.astype(np.float32))]),
-        (OK, [npy(MASK), npy(PROBA.astype(">f8"))]),
-        (OK, [npy(MASK), pickled_npy()]),
-        (OK, [npy(MASK), npy(PROBA[:2])]),
-        (OK, [npy(MASK), npy(np.array([[np.nan, 1.0], [1.0, 0.0], [0.5, 0.5]]))]),
-        (OK, [npy(MASK), npy(np.array([[1.5, -0.5], [1.0, 0.0], [0.5, 0.5]]))]),
-        (OK, [npy(MASK), npy(np.array([[0.2, 0.2], [1.0, 0.0], [0.5, 0.5]]))]),
-        (OK, [npy(MASK), memoryview(b"\x93NUMPY garbage")]),
-        (OK, [npy(MASK), memoryview(protocol.array_to_npy(PROBA))[:-8]]),
+        (OK, [SENT, npy(PROBA.astype(np.float32))]),
+        (OK, [SENT, npy(PROBA.astype(">f8"))]),
+        (OK, [SENT, pickled_npy()]),
+        (OK, [SENT, npy(PROBA[:2])]),
+        (OK, [SENT, npy(np.array([[np.nan, 1.0], [1.0, 0.0], [0.5, 0.5]]))]),
+        (OK, [SENT, npy(np.array([[1.5, -0.5], [1.0, 0.0], [0.5, 0.5]]))]),
+        (OK, [SENT, npy(np.array([[0.2, 0.2], [1.0, 0.0], [0.5, 0.5]]))]),
+        (OK, [SENT, memoryview(b"\x93NUMPY garbage")]),
+        (OK, [SENT, memoryview(protocol.array_to_npy(PROBA))[:-8]]),
     ],
 )
 def test_a_malformed_answer_is_a_prediction_error(header: dict[str, Any], blobs: list[memoryview]) -> None:
@@ -80,16 +82,52 @@ def test_a_malformed_answer_is_a_prediction_error(header: dict[str, Any], blobs:
 @pytest.mark.parametrize("codes", [[0, 1, 2], [0, -1, 1], [0, 1]])
 def test_class_codes_must_be_in_range_and_fit_the_mask(codes: list[int]) -> None:
     with pytest.raises(EngineError):
-        parse(OK, [npy(MASK), npy(np.array(codes, dtype=np.int64))], output="label")
+        parse(OK, [SENT, npy(np.array(codes, dtype=np.int64))], output="label")
 
 
 def test_labels_and_values_need_their_own_dtypes() -> None:
     labels = np.array([1, 0, 1], dtype=np.int64)
-    assert np.array_equal(parse(OK, [npy(MASK), npy(labels)], output="label")["holdout"].predictions, labels)
+    assert np.array_equal(parse(OK, [SENT, npy(labels)], output="label")["holdout"].predictions, labels)
     with pytest.raises(EngineError):
-        parse(OK, [npy(MASK), npy(labels)], output="value")
+        parse(OK, [SENT, npy(labels)], output="value")
     with pytest.raises(EngineError):
-        parse(OK, [npy(MASK), npy(np.array([1.0, np.inf, 0.0]))], output="value")
+        parse(OK, [SENT, npy(np.array([1.0, np.inf, 0.0]))], output="value")
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64])
+def test_class_codes_come_in_any_signed_integer_width_and_leave_as_int64(dtype: type) -> None:
+    codes = np.array([1, 0, 1], dtype=dtype)
+    got = parse(OK, [SENT, npy(codes)], output="label")["holdout"].predictions
+    assert got.dtype == np.int64 and got.tolist() == [1, 0, 1]
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float64, np.bool_])
+def test_class_codes_of_another_dtype_are_refused(dtype: type) -> None:
+    with pytest.raises(EngineError):
+        parse(OK, [SENT, npy(np.array([1, 0, 1], dtype=dtype))], output="label")
+
+
+def test_codes_travel_in_the_narrowest_type_that_holds_every_class() -> None:
+    codes = np.array([0, 1, 2], dtype=np.int64)
+    widths = {
+        n: protocol.npy_to_array(protocol.codes_to_npy(codes, n), protocol.CODES).dtype
+        for n in (3, 129, 40_000)
+    }
+    assert widths == {3: np.int8, 129: np.int16, 40_000: np.int32}
+
+
+def parse_group_model_answer(blobs: list[memoryview]) -> Any:
+    """A split without a mask from the parent: the child's group model made it and sends it."""
+    return results.parse_pair(
+        OK, blobs, rows={"holdout": 4}, masks={"holdout": None}, output="proba", n_classes=2
+    )
+
+
+def test_a_mask_the_child_made_comes_back_checked() -> None:
+    assert np.array_equal(parse_group_model_answer([npy(MASK), npy(PROBA)])["holdout"].mask, MASK)
+    for bad in (SENT, npy(MASK[:3]), npy(MASK.astype(np.int8))):
+        with pytest.raises(EngineError):
+            parse_group_model_answer([bad, npy(PROBA)])
 
 
 def test_a_child_error_keeps_only_known_reasons_and_safe_text() -> None:
