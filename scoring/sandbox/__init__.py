@@ -10,7 +10,8 @@ Its answer is untrusted and re-validated by the parent; every failure is an ``En
 
 Modules: ``limits`` (the data types), ``runner`` (parent side), ``spawner`` / ``zygote`` (process
 management), ``child`` / ``confine`` / ``seccomp`` / ``predict`` (the child), ``protocol`` and
-``results`` (the wire format and its validation), ``warmup`` (what the zygote preloads) and
+``results`` (the wire format and its validation), ``warmup`` (what the zygote preloads),
+``standby`` and ``premap`` (the child forked ahead of its job, and the frames it maps ahead) and
 ``probes`` (test-only attack probes, reachable only through ``_selftest``).
 """
 

@@ -1,20 +1,19 @@
 """The sandboxed child's job, run by a standby (``scoring.sandbox.standby``) once its job arrives.
 
 In this order: resource limits (read from the job's first message), no new privileges, read the job
-(model bytes, masks), map the frames, cap open files, install the seccomp filter, and only then load
-and run the models. The result goes back as one ``protocol`` message; the child never sees labels.
+(model bytes, masks), map the frames (or take those the standby mapped ahead, dropping the others:
+``premap``), cap open files, install the seccomp filter, and only then load and run the models. The
+result goes back as one ``protocol`` message; the child never sees labels.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from scoring.errors import EngineError, Reason
-from scoring.frames import read_frame
-from scoring.sandbox import confine, protocol, seccomp
+from scoring.sandbox import confine, premap, protocol, seccomp
 from scoring.sandbox.predict import PairInput, SplitInput, load, run
 
 SETTINGS_BYTES = 64 * 2**10
@@ -54,6 +53,10 @@ def _prepare(job_fd: int, spare_heap: int) -> Callable[[], Result]:
         work = _prepare_probe(job)
     else:
         work = _prepare_pair(job, blobs, load_only=job["mode"] == "load")
+    try:
+        premap.release()  # the frames mapped ahead that this job does not read
+    except premap.StillMapped as exc:
+        raise EngineError(Reason.PREDICTION_ERROR, "The sandbox could not start.") from exc
     confine.limit_open_files(confine.highest_open_fd() + confine.FD_HEADROOM)
     return work
 
@@ -64,7 +67,7 @@ def _prepare_pair(job: dict[str, Any], blobs: list[memoryview], *, load_only: bo
         mask = None
         if spec["mask"] is not None:
             mask = protocol.npy_to_array(blobs[spec["mask"]], [protocol.BOOL])
-        frame = read_frame(Path(spec["frame_dir"]), mmap=True)
+        frame = premap.frame(spec["frame_dir"])
         splits.append(SplitInput(name=spec["name"], frame=frame, mask=mask))
     group_index = job["group_model"]
     parity_dir = job.get("parity_frame")
@@ -75,7 +78,7 @@ def _prepare_pair(job: dict[str, Any], blobs: list[memoryview], *, load_only: bo
         classes=tuple(job["classes"]),
         max_model_bytes=int(job["max_model_bytes"]),
         splits=splits,
-        parity=None if parity_dir is None else read_frame(Path(parity_dir), mmap=True),
+        parity=None if parity_dir is None else premap.frame(parity_dir),
     )
     return (lambda: load(pair)) if load_only else (lambda: run(pair))
 

@@ -136,7 +136,7 @@ def _execute_unchecked(
     job_r, job_w = os.pipe()
     result_r, result_w = os.pipe()
     try:
-        pid, status_r = zygote.spawn(job_r, result_w)
+        pid, status_r = zygote.spawn(job_r, result_w, _frames(header))
     except SpawnError as exc:
         os.close(job_w)
         os.close(result_r)
@@ -156,6 +156,12 @@ def _execute_unchecked(
     finally:
         os.close(status_r)
     return _judge(exchange, exit_status, limits)
+
+
+def _frames(header: dict[str, Any]) -> list[str]:
+    """The frame directories a job reads."""
+    frames = [split["frame_dir"] for split in header.get("splits", [])]
+    return frames + ([header["parity_frame"]] if header.get("parity_frame") else [])
 
 
 def _exchange(

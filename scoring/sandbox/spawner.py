@@ -16,9 +16,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scoring.sandbox.zygote import PID, READY, STATUS, WARM, WARMUP_MODES, WARMUP_SETTING
+from scoring.sandbox.zygote import MAX_MESSAGE, PID, READY, STATUS, WARM, WARMUP_MODES, WARMUP_SETTING
 
 START_SECONDS = 180.0
 PID_SECONDS = 30.0
@@ -90,13 +91,17 @@ class Zygote:
         self.process.poll()  # reap it if it has exited
         return not _wait_readable(self.socket.fileno(), 0.0)
 
-    def spawn(self, job_r: int, result_w: int) -> tuple[int, int]:
+    def spawn(self, job_r: int, result_w: int, frames: Sequence[str] = ()) -> tuple[int, int]:
         """Fork a child that reads its job from ``job_r`` and writes to ``result_w``: its pid
-        and the read end of its status pipe (``wait_exit``)."""
+        and the read end of its status pipe (``wait_exit``). ``frames``: the directories of the
+        frames the job reads, which the next child maps ahead."""
+        request = b"F" + json.dumps(list(frames)).encode()
+        if len(request) > MAX_MESSAGE:
+            request = b"F"
         status_r, status_w = os.pipe()
         try:
             with self.lock:
-                socket.send_fds(self.socket, [b"F"], [job_r, result_w, status_w])
+                socket.send_fds(self.socket, [request], [job_r, result_w, status_w])
         except OSError:
             os.close(status_r)
             raise SpawnError("the sandbox zygote is gone") from None

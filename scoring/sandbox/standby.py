@@ -6,28 +6,28 @@ closed but its hand-off socket), rehearses the common load-and-predict paths (``
 and tells the zygote it is warm. While it waits, the zygote may ask it to fault in heap memory
 (``PREFAULT``, sized by the last job's growth): malloc keeps freed memory in children
 (``spawner.MALLOC_TUNABLES``), so the job's large temporaries reuse those pages instead of having the
-kernel fault in and zero fresh ones. It warms up only on idle CPU time, and stops the moment its job
-arrives or the machine gets busy. Then it runs that one job
-(``child.run_child``) and exits: nothing of one job is ever seen by the next.
+kernel fault in and zero fresh ones. It warms up only on idle CPU time (``when_idle``): while the
+machine is busy it sleeps, and it stops warming up the moment its job arrives. Then it runs that one
+job (``child.run_child``) and exits: nothing of one job is ever seen by the next.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import os
 import select
 import socket
 
-from scoring.sandbox import confine
+from scoring.sandbox import confine, premap
 from scoring.sandbox.child import run_child
 from scoring.sandbox.warmup import rehearse
-from scoring.sandbox.zygote import HANDOFF, PREFAULT, SIZE, WARM, WARMUP_SETTING
+from scoring.sandbox.zygote import HANDOFF, MAX_MESSAGE, PREFAULT, PREMAP, SIZE, WARM, WARMUP_SETTING
 
 STANDBY_NAME = "sandbox-standby"  # process names, for ps and tests
 JOB_NAME = "sandbox-job"
 CHUNK = 4 * 2**20  # below malloc's mmap threshold in children, so the blocks come from the heap
-_MAX_MESSAGE = 64
 IDLE_POLL_MS = 5  # how soon a standby waiting for idle CPU looks again (doubling up to the maximum)
 MAX_IDLE_POLL_MS = 80
 
@@ -74,16 +74,28 @@ def _wait_for_job(handoff: socket.socket) -> tuple[int, int, int] | None:
             return fds[0], fds[1], spare
         for fd in fds:
             os.close(fd)
-        if not message.startswith(PREFAULT) or len(message) != len(PREFAULT) + SIZE.size:
+        if message.startswith(PREMAP):
+            map_ahead(json.loads(message[len(PREMAP) :]), handoff.fileno())
+        elif message.startswith(PREFAULT) and len(message) == len(PREFAULT) + SIZE.size:
+            spare = max(spare, prefault(SIZE.unpack(message[len(PREFAULT) :])[0], handoff.fileno()))
+        else:
             return None
-        spare = max(spare, prefault(SIZE.unpack(message[len(PREFAULT) :])[0], handoff.fileno()))
+
+
+def map_ahead(directories: list[str], interrupt_fd: int) -> None:
+    """Map the frames in ``directories`` (``premap``), one at a time on idle CPU (``when_idle``),
+    until ``interrupt_fd`` is readable."""
+    for directory in directories:
+        if not when_idle(interrupt_fd):
+            return
+        premap.map_ahead(directory)
 
 
 def _receive(handoff: socket.socket) -> tuple[bytes, list[int]] | None:
     """The zygote's next message and the descriptors it carries; ``None`` if the socket fails."""
     while True:
         try:
-            message, fds, _flags, _addr = socket.recv_fds(handoff, _MAX_MESSAGE, 2)
+            message, fds, _flags, _addr = socket.recv_fds(handoff, MAX_MESSAGE, 2)
         except ConnectionResetError:
             # The zygote closed its end after the hand-off with our WARM unread: the kernel reports
             # that once, ahead of the job's descriptors still queued for us.

@@ -3,11 +3,12 @@ labels) that imports the heavy modules once and keeps one standby child forked a
 
 Requests arrive on a ``SOCK_SEQPACKET`` socket from the one caller process that started it:
 
-- ``b"F"`` with three descriptors (job read end, result write end, status write end): hand the
-  first two to the standby (``scoring.sandbox.standby``), which has confined itself and waits for
-  exactly one job, and fork the next standby. The child's pid goes to the status pipe at once;
-  when the zygote reaps the child it writes the wait status, the CPU seconds used and the peak RSS
-  there and closes it.
+- ``b"F"`` + the JSON list of the job's frame directories, with three descriptors (job read end,
+  result write end, status write end): hand the first two to the standby
+  (``scoring.sandbox.standby``), which has confined itself and waits for exactly one job, and fork
+  the next standby, which maps those frames ahead (``premap``). The child's pid goes to the status
+  pipe at once; when the zygote reaps the child it writes the wait status, the CPU seconds used and
+  the peak RSS there and closes it.
 - ``b"K"`` + pid: SIGKILL that child's process group and the child, if it is not yet reaped
   (the zygote is the only reaper, so the pid cannot have been reused).
 - ``b"Q"`` with one descriptor: write ``WARM`` to it once every job's child has been reaped and the
@@ -23,6 +24,7 @@ children die with the zygote (``PR_SET_PDEATHSIG``).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import select
 import signal
@@ -37,11 +39,12 @@ SIZE = struct.Struct("<q")
 READY = b"ready"
 HANDOFF = b"J"  # zygote to standby, with the job's two descriptors
 PREFAULT = b"P"  # zygote to standby, with a SIZE: fault in this much heap while you wait
+PREMAP = b"M"  # zygote to standby, with a JSON list of frame directories: map these while you wait
 WARM = b"W"  # standby to zygote: done with all asked of me so far; zygote to a settling caller
 MAX_PREFAULT = 2**30
 WARMUP_SETTING = "BOUNTY_SANDBOX_WARMUP"  # when standbys warm up: on idle CPU (default), always, never
 WARMUP_MODES = ("idle", "always", "never")
-_MAX_REQUEST = 64
+MAX_MESSAGE = 64 * 2**10
 
 
 def main(control_fd: int) -> None:
@@ -83,6 +86,7 @@ class _Server:
     poller: select.poll = field(default_factory=select.poll)
     base_rss_kib: int = field(default_factory=lambda: _resident_kib())
     prefault_bytes: int = 0
+    frames: list[str] = field(default_factory=list)  # the frame directories of the last job
 
     def serve(self) -> None:
         self.poller.register(self.control, select.POLLIN)
@@ -105,10 +109,11 @@ class _Server:
 
     def request(self) -> bool:
         """Serve one request from the caller; False once it has gone."""
-        message, fds, _flags, _addr = socket.recv_fds(self.control, _MAX_REQUEST, 3)
+        message, fds, _flags, _addr = socket.recv_fds(self.control, MAX_MESSAGE, 3)
         if not message:
             return False
-        if message == b"F" and len(fds) == 3:
+        if message[:1] == b"F" and len(fds) == 3:
+            self.frames = _directories(message[1:])
             self.hand_off(*fds)
         elif message == b"Q" and len(fds) == 1:
             self.settling.append(fds[0])
@@ -135,6 +140,9 @@ class _Server:
             _become_standby(theirs.detach(), zygote_pid)
         theirs.close()
         self.poller.register(ours, select.POLLIN)
+        if self.frames:
+            with contextlib.suppress(OSError):
+                ours.send(PREMAP + json.dumps(self.frames).encode())
         return _Standby(pid, ours)
 
     def hand_off(self, job_fd: int, result_fd: int, status_fd: int) -> None:
@@ -182,7 +190,7 @@ class _Server:
         standby = self.standby
         assert standby is not None
         try:
-            message = standby.handoff.recv(_MAX_REQUEST)
+            message = standby.handoff.recv(MAX_MESSAGE)
         except OSError:
             message = b""
         if message == WARM:
@@ -272,6 +280,17 @@ def _become_standby(handoff_fd: int, zygote_pid: int) -> None:
         code = run_standby(handoff_fd, zygote_pid)
     finally:
         os._exit(code)
+
+
+def _directories(raw: bytes) -> list[str]:
+    """The frame directories in a hand-off request (none if it does not hold a list of them)."""
+    try:
+        directories = json.loads(raw) if raw else []
+    except ValueError:
+        return []
+    if not isinstance(directories, list) or not all(isinstance(d, str) for d in directories):
+        return []
+    return directories
 
 
 def _resident_kib() -> int:
