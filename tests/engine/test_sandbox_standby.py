@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from scoring.errors import EngineError
+from scoring.errors import EngineError, Reason
 from scoring.sandbox import Limits, _selftest, prestart, spawner
 from scoring.sandbox import standby as standby_module
 from scoring.sandbox.standby import CHUNK, STANDBY_NAME, _receive, prefault
 from scoring.sandbox.zygote import HANDOFF, WARM, WARMUP_SETTING
+from tests.engine.procs import children_of, name_of, status_of
 
 pytestmark = pytest.mark.engine
 MiB = 2**20
@@ -33,11 +34,6 @@ def warm_up(request: pytest.FixtureRequest) -> Iterator[None]:
     spawner.shutdown()
 
 
-def status_of(pid: int) -> dict[str, str]:
-    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    return dict(line.split(":\t", 1) for line in lines if ":\t" in line)
-
-
 def kib(value: str) -> int:
     return int(value.split()[0])
 
@@ -45,18 +41,10 @@ def kib(value: str) -> int:
 def standby() -> int:
     """The zygote's one standby child (waits until it is warm)."""
     prestart()
-    zygote = spawner.zygote_pid()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                status = status_of(int(entry.name))
-            except OSError:
-                continue
-            if status.get("PPid") == str(zygote):
-                found.append((status["Name"], int(entry.name)))
-    assert [name for name, _ in found] == [STANDBY_NAME]
-    return found[0][1]
+    zygote = spawner.zygote_pid() or 0
+    found = children_of(zygote)
+    assert [name_of(pid) for pid in found] == [STANDBY_NAME]
+    return found.pop()
 
 
 def test_a_standby_waits_confined_with_nothing_but_its_hand_off_socket() -> None:
@@ -116,8 +104,9 @@ def test_a_job_over_its_memory_limit_is_still_refused_after_a_prefault() -> None
     zygote = status_of(spawner.zygote_pid() or 0)
     spare = (kib(status["RssAnon"]) - kib(zygote["RssAnon"])) * 1024
     limit = kib(status["VmSize"]) * 1024 - spare + 50 * MiB
-    with pytest.raises(EngineError):
+    with pytest.raises(EngineError) as refused:
         _selftest("refault", arg="400", limits=Limits(memory_bytes=limit, wall_seconds=20.0))
+    assert refused.value.reason is Reason.RESOURCE_LIMIT
 
 
 @pytest.mark.parametrize("warm_up", ["never"], indirect=True)
