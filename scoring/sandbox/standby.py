@@ -59,9 +59,10 @@ def run_standby(handoff_fd: int, zygote_pid: int) -> int:
 
 
 def _wait_for_job(handoff: socket.socket) -> tuple[int, int, int] | None:
-    """Serve the zygote's prefault requests until the job's two descriptors (job read end, result
-    write end) arrive: those and the bytes of heap faulted in; ``None`` if the zygote sends anything
-    else or goes away."""
+    """Serve the zygote's warm-up requests (premap, prefault) until the job's two descriptors (job
+    read end, result write end) arrive: those and the bytes of heap faulted in; ``None`` if the
+    zygote sends anything else or goes away. One WARM answers the standby's own warming up, then one
+    each request, so that the zygote knows when all it asked for is done."""
     spare = 0
     while True:
         with contextlib.suppress(OSError):  # the zygote may have closed its end after the job

@@ -40,7 +40,7 @@ READY = b"ready"
 HANDOFF = b"J"  # zygote to standby, with the job's two descriptors
 PREFAULT = b"P"  # zygote to standby, with a SIZE: fault in this much heap while you wait
 PREMAP = b"M"  # zygote to standby, with a JSON list of frame directories: map these while you wait
-WARM = b"W"  # standby to zygote: done with all asked of me so far; zygote to a settling caller
+WARM = b"W"  # standby to zygote: done warming up, then done with each request; zygote to a settling caller
 MAX_PREFAULT = 2**30
 WARMUP_SETTING = "BOUNTY_SANDBOX_WARMUP"  # when standbys warm up: on idle CPU (default), always, never
 WARMUP_MODES = ("idle", "always", "never")
@@ -73,7 +73,16 @@ class _Standby:
 
     pid: int
     handoff: socket.socket
-    warm: bool = False
+    unanswered: int = 1  # its own warming up, then each request (PREMAP, PREFAULT): a WARM each
+
+    @property
+    def warm(self) -> bool:
+        return self.unanswered == 0
+
+    def ask(self, message: bytes) -> None:
+        """Send a warm-up request, which the standby answers with one WARM when done with it."""
+        self.handoff.send(message)
+        self.unanswered += 1
 
 
 @dataclass
@@ -140,10 +149,11 @@ class _Server:
             _become_standby(theirs.detach(), zygote_pid)
         theirs.close()
         self.poller.register(ours, select.POLLIN)
+        standby = _Standby(pid, ours)
         if self.frames:
             with contextlib.suppress(OSError):
-                ours.send(PREMAP + json.dumps(self.frames).encode())
-        return _Standby(pid, ours)
+                standby.ask(PREMAP + json.dumps(self.frames).encode())
+        return standby
 
     def hand_off(self, job_fd: int, result_fd: int, status_fd: int) -> None:
         """Give the job to the standby (or, if it died, to a fresh one); fork the next standby."""
@@ -193,8 +203,8 @@ class _Server:
             message = standby.handoff.recv(MAX_MESSAGE)
         except OSError:
             message = b""
-        if message == WARM:
-            standby.warm = True
+        if message == WARM and standby.unanswered > 0:
+            standby.unanswered -= 1  # a WARM sent before a later request was read answers an earlier one
             self.answer_settling()
         else:  # it died or misbehaved: the next job gets a fresh one
             self.forget(standby)
@@ -212,11 +222,8 @@ class _Server:
         standby = self.standby
         if standby is None or self.prefault_bytes == 0:
             return
-        try:
-            standby.handoff.send(PREFAULT + SIZE.pack(self.prefault_bytes))
-        except OSError:
-            return
-        standby.warm = False
+        with contextlib.suppress(OSError):
+            standby.ask(PREFAULT + SIZE.pack(self.prefault_bytes))
 
     def answer_settling(self) -> None:
         """Answer the callers waiting for the sandbox to settle: no job's child is left to reap

@@ -15,7 +15,7 @@ from scoring.errors import EngineError, Reason
 from scoring.sandbox import Limits, _selftest, prestart, spawner
 from scoring.sandbox import standby as standby_module
 from scoring.sandbox.standby import CHUNK, STANDBY_NAME, _receive, prefault
-from scoring.sandbox.zygote import HANDOFF, WARM, WARMUP_SETTING
+from scoring.sandbox.zygote import HANDOFF, PREFAULT, PREMAP, SIZE, WARM, WARMUP_SETTING, _Server, _Standby
 from tests.engine.procs import children_of, name_of, status_of
 
 pytestmark = pytest.mark.engine
@@ -160,3 +160,27 @@ def test_the_job_reaches_a_standby_whose_last_warm_went_unread() -> None:
         standby_end.close()
         os.close(job_r)
         os.close(job_w)
+
+
+def test_the_sandbox_is_settled_only_once_the_standby_answered_every_request() -> None:
+    # The standby says WARM after its own warming up and after each request; a WARM it sent before
+    # it read a later request (premap, prefault) must not be taken for being done with that one.
+    zygote_end, standby_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    control, _caller = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    settled_r, settled_w = os.pipe()
+    server = _Server(control=control, wake_r=-1, settling=[settled_w])
+    server.standby = standby = _Standby(os.getpid(), zygote_end)
+    try:
+        standby.ask(PREMAP + b'["/frames"]')
+        standby.ask(PREFAULT + SIZE.pack(CHUNK))
+        for expect_warm in (False, False, True):
+            standby_end.send(WARM)
+            server.hear_standby()
+            assert standby.warm is expect_warm
+            assert server.settling == ([] if expect_warm else [settled_w])
+        assert os.read(settled_r, 8) == WARM
+        assert [standby_end.recv(64)[:1] for _ in range(2)] == [PREMAP, PREFAULT]
+    finally:
+        for end in (zygote_end, standby_end, control, _caller):
+            end.close()
+        os.close(settled_r)
