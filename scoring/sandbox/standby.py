@@ -2,13 +2,14 @@
 already confined and warm.
 
 Before any job it confines itself (a new session, death with the zygote, every inherited descriptor
-closed but its hand-off socket), rehearses the common load-and-predict paths (``warmup.rehearse``)
-and tells the zygote it is warm. While it waits, the zygote may ask it to fault in heap memory
-(``PREFAULT``, sized by the last job's growth): malloc keeps freed memory in children
-(``spawner.MALLOC_TUNABLES``), so the job's large temporaries reuse those pages instead of having the
-kernel fault in and zero fresh ones. It warms up only on idle CPU time (``when_idle``): while the
-machine is busy it sleeps, and it stops warming up the moment its job arrives. Then it runs that one
-job (``child.run_child``) and exits: nothing of one job is ever seen by the next.
+closed but its hand-off socket) and tells the zygote so. Once no job runs, the zygote asks it to warm
+up (``zygote.WARM_UP``): rehearse the common load-and-predict paths (``warmup.rehearse``), map the
+last job's frames (``premap``) and fault in heap memory, sized by the last job's growth: malloc keeps
+freed memory in children (``spawner.MALLOC_TUNABLES``), so the job's large temporaries reuse those
+pages instead of having the kernel fault in and zero fresh ones. It warms up only on idle CPU time
+(``when_idle``): while the machine is busy it sleeps, and it stops warming up the moment its job
+arrives. Then it runs that one job (``child.run_child``) and exits: nothing of one job is ever seen
+by the next.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import socket
 from scoring.sandbox import confine, premap
 from scoring.sandbox.child import run_child
 from scoring.sandbox.warmup import rehearse
-from scoring.sandbox.zygote import HANDOFF, MAX_MESSAGE, PREFAULT, PREMAP, SIZE, WARM, WARMUP_SETTING
+from scoring.sandbox.zygote import HANDOFF, MAX_MESSAGE, WARM, WARM_UP, WARMUP_SETTING
 
 STANDBY_NAME = "sandbox-standby"  # process names, for ps and tests
 JOB_NAME = "sandbox-job"
@@ -45,9 +46,6 @@ def run_standby(handoff_fd: int, zygote_pid: int) -> int:
     confine.null_stdio()
     handoff = socket.socket(fileno=handoff_fd)
     try:
-        with contextlib.suppress(Exception):  # only a head start: the job runs the same code anyway
-            if when_idle(handoff_fd):
-                rehearse()
         job = _wait_for_job(handoff)
     finally:
         handoff.close()
@@ -59,10 +57,10 @@ def run_standby(handoff_fd: int, zygote_pid: int) -> int:
 
 
 def _wait_for_job(handoff: socket.socket) -> tuple[int, int, int] | None:
-    """Serve the zygote's warm-up requests (premap, prefault) until the job's two descriptors (job
-    read end, result write end) arrive: those and the bytes of heap faulted in; ``None`` if the
-    zygote sends anything else or goes away. One WARM answers the standby's own warming up, then one
-    each request, so that the zygote knows when all it asked for is done."""
+    """Serve the zygote's warm-up request until the job's two descriptors (job read end, result
+    write end) arrive: those and the bytes of heap faulted in; ``None`` if the zygote sends anything
+    else or goes away. One WARM says the standby is confined, then one that it is done warming up,
+    so that the zygote knows when all it asked for is done."""
     spare = 0
     while True:
         with contextlib.suppress(OSError):  # the zygote may have closed its end after the job
@@ -75,12 +73,20 @@ def _wait_for_job(handoff: socket.socket) -> tuple[int, int, int] | None:
             return fds[0], fds[1], spare
         for fd in fds:
             os.close(fd)
-        if message.startswith(PREMAP):
-            map_ahead(json.loads(message[len(PREMAP) :]), handoff.fileno())
-        elif message.startswith(PREFAULT) and len(message) == len(PREFAULT) + SIZE.size:
-            spare = max(spare, prefault(SIZE.unpack(message[len(PREFAULT) :])[0], handoff.fileno()))
-        else:
+        if not message.startswith(WARM_UP):
             return None
+        request = json.loads(message[len(WARM_UP) :])
+        spare = max(spare, warm_up(request["frames"], int(request["prefault"]), handoff.fileno()))
+
+
+def warm_up(frames: list[str], heap: int, interrupt_fd: int) -> int:
+    """Rehearse, map ``frames`` ahead and fault in ``heap`` bytes, each step on idle CPU, until
+    ``interrupt_fd`` is readable; the bytes of heap faulted in."""
+    with contextlib.suppress(Exception):  # only a head start: the job runs the same code anyway
+        if when_idle(interrupt_fd):
+            rehearse()
+    map_ahead(frames, interrupt_fd)
+    return prefault(heap, interrupt_fd)
 
 
 def map_ahead(directories: list[str], interrupt_fd: int) -> None:

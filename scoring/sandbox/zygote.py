@@ -6,17 +6,18 @@ Requests arrive on a ``SOCK_SEQPACKET`` socket from the one caller process that 
 - ``b"F"`` + the JSON list of the job's frame directories, with three descriptors (job read end,
   result write end, status write end): hand the first two to the standby
   (``scoring.sandbox.standby``), which has confined itself and waits for exactly one job, and fork
-  the next standby, which maps those frames ahead (``premap``). The child's pid goes to the status
-  pipe at once; when the zygote reaps the child it writes the wait status, the CPU seconds used and
-  the peak RSS there and closes it.
+  the next standby. The child's pid goes to the status pipe at once; when the zygote reaps the child
+  it writes the wait status, the CPU seconds used and the peak RSS there and closes it.
 - ``b"K"`` + pid: SIGKILL that child's process group and the child, if it is not yet reaped
   (the zygote is the only reaper, so the pid cannot have been reused).
 - ``b"Q"`` with one descriptor: write ``WARM`` to it once every job's child has been reaped and the
   standby has done all the warming up asked of it (``settle``: nothing of the sandbox runs on).
 
-When a job's child is reaped, the standby is asked to fault in as much heap as that child grew by
-(at most ``MAX_PREFAULT``): it does so only while it waits, and stops the moment its job arrives;
-those bytes are allowed on top of its job's memory limit.
+A standby warms up only when asked (``WARM_UP``), once no job's child runs (warming up beside a job
+would take a CPU from the job's threads): it rehearses the load-and-predict paths, maps the last
+job's frames ahead (``premap``) and faults in as much heap as the last job's child grew by (at most
+``MAX_PREFAULT``; those bytes are allowed on top of its job's memory limit). It stops the moment its
+job arrives.
 When the caller goes away (end of file on the socket) the zygote kills its children and exits;
 children die with the zygote (``PR_SET_PDEATHSIG``).
 """
@@ -35,12 +36,10 @@ from dataclasses import dataclass, field
 
 PID = struct.Struct("<q")
 STATUS = struct.Struct("<qdd")  # wait status, CPU seconds, peak RSS in KiB
-SIZE = struct.Struct("<q")
 READY = b"ready"
 HANDOFF = b"J"  # zygote to standby, with the job's two descriptors
-PREFAULT = b"P"  # zygote to standby, with a SIZE: fault in this much heap while you wait
-PREMAP = b"M"  # zygote to standby, with a JSON list of frame directories: map these while you wait
-WARM = b"W"  # standby to zygote: done warming up, then done with each request; zygote to a settling caller
+WARM_UP = b"U"  # zygote to standby, with JSON {"frames": [directory, ...], "prefault": bytes}
+WARM = b"W"  # standby to zygote: confined, then done warming up; zygote to a settling caller
 MAX_PREFAULT = 2**30
 WARMUP_SETTING = "BOUNTY_SANDBOX_WARMUP"  # when standbys warm up: on idle CPU (default), always, never
 WARMUP_MODES = ("idle", "always", "never")
@@ -73,14 +72,15 @@ class _Standby:
 
     pid: int
     handoff: socket.socket
-    unanswered: int = 1  # its own warming up, then each request (PREMAP, PREFAULT): a WARM each
+    unanswered: int = 1  # its confinement, then the WARM_UP request: a WARM each
+    asked: bool = False  # whether it was asked to warm up
 
     @property
     def warm(self) -> bool:
         return self.unanswered == 0
 
     def ask(self, message: bytes) -> None:
-        """Send a warm-up request, which the standby answers with one WARM when done with it."""
+        """Send a request, which the standby answers with one WARM when done with it."""
         self.handoff.send(message)
         self.unanswered += 1
 
@@ -101,6 +101,7 @@ class _Server:
         self.poller.register(self.control, select.POLLIN)
         self.poller.register(self.wake_r, select.POLLIN)
         self.standby = self.start_standby()
+        self.warm_standby()
         while True:
             try:
                 events = self.poller.poll()
@@ -149,11 +150,7 @@ class _Server:
             _become_standby(theirs.detach(), zygote_pid)
         theirs.close()
         self.poller.register(ours, select.POLLIN)
-        standby = _Standby(pid, ours)
-        if self.frames:
-            with contextlib.suppress(OSError):
-                standby.ask(PREMAP + json.dumps(self.frames).encode())
-        return standby
+        return _Standby(pid, ours)
 
     def hand_off(self, job_fd: int, result_fd: int, status_fd: int) -> None:
         """Give the job to the standby (or, if it died, to a fresh one); fork the next standby."""
@@ -172,7 +169,7 @@ class _Server:
                 os.write(status_fd, PID.pack(child))
             except OSError:  # the caller gave up already
                 self.kill(child)
-        self.standby = self.start_standby()  # confines and rehearses while this job runs
+        self.standby = self.start_standby()  # confines itself while this job runs; warms up after
 
     def deliver(self, standby: _Standby | None, job_fd: int, result_fd: int) -> int | None:
         """The standby's pid once it holds the job's descriptors; ``None`` if it is gone."""
@@ -212,25 +209,33 @@ class _Server:
             with contextlib.suppress(OSError):
                 os.kill(standby.pid, signal.SIGKILL)
 
-    def ask_prefault(self, peak_rss_kib: float) -> None:
-        """Ask the standby to fault in as much heap as the job just reaped grew by. A job's peak
+    def size_prefault(self, peak_rss_kib: float) -> None:
+        """Size the standbys' prefault to as much heap as the job just reaped grew by. A job's peak
         counts the prefault it was given and its mapped frame pages too, so the size follows the
         growth only when it moves out of a band around the current size, instead of creeping up."""
         growth = int(peak_rss_kib - self.base_rss_kib) * 1024
         if not self.prefault_bytes // 2 <= growth <= self.prefault_bytes * 5 // 4:
             self.prefault_bytes = max(0, min(growth, MAX_PREFAULT))
+
+    def warm_standby(self) -> None:
+        """Ask the standby to warm up, once, when no job runs."""
         standby = self.standby
-        if standby is None or self.prefault_bytes == 0:
+        if standby is None or standby.asked or self.job_running():
             return
+        standby.asked = True
+        request = {"frames": self.frames, "prefault": self.prefault_bytes}
         with contextlib.suppress(OSError):
-            standby.ask(PREFAULT + SIZE.pack(self.prefault_bytes))
+            standby.ask(WARM_UP + json.dumps(request).encode())
+
+    def job_running(self) -> bool:
+        return any(status_fd >= 0 for status_fd in self.children.values())
 
     def answer_settling(self) -> None:
         """Answer the callers waiting for the sandbox to settle: no job's child is left to reap
         and the standby has done all the warming up asked of it."""
         if self.standby is not None and not self.standby.warm:
             return
-        if any(status_fd >= 0 for status_fd in self.children.values()):
+        if self.job_running():
             return
         for fd in self.settling:
             with contextlib.suppress(OSError):
@@ -262,7 +267,8 @@ class _Server:
             with contextlib.suppress(OSError):
                 os.write(status_fd, STATUS.pack(status, cpu, float(usage.ru_maxrss)))
             os.close(status_fd)
-            self.ask_prefault(usage.ru_maxrss)
+            self.size_prefault(usage.ru_maxrss)
+            self.warm_standby()
             self.answer_settling()
 
     def shutdown(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -15,7 +16,7 @@ from scoring.errors import EngineError, Reason
 from scoring.sandbox import Limits, _selftest, prestart, spawner
 from scoring.sandbox import standby as standby_module
 from scoring.sandbox.standby import CHUNK, STANDBY_NAME, _receive, prefault
-from scoring.sandbox.zygote import HANDOFF, PREFAULT, PREMAP, SIZE, WARM, WARMUP_SETTING, _Server, _Standby
+from scoring.sandbox.zygote import HANDOFF, MAX_MESSAGE, WARM, WARM_UP, WARMUP_SETTING, _Server, _Standby
 from tests.engine.procs import children_of, name_of, status_of
 
 pytestmark = pytest.mark.engine
@@ -162,25 +163,35 @@ def test_the_job_reaches_a_standby_whose_last_warm_went_unread() -> None:
         os.close(job_w)
 
 
-def test_the_sandbox_is_settled_only_once_the_standby_answered_every_request() -> None:
-    # The standby says WARM after its own warming up and after each request; a WARM it sent before
-    # it read a later request (premap, prefault) must not be taken for being done with that one.
+def test_a_standby_is_asked_to_warm_up_once_no_job_runs_and_settles_when_done() -> None:
+    # Warming up beside a job would take a CPU from the job's threads. The standby says WARM once
+    # confined and once warm; the first must not be taken for the second.
     zygote_end, standby_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    control, _caller = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    control, caller = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     settled_r, settled_w = os.pipe()
-    server = _Server(control=control, wake_r=-1, settling=[settled_w])
+    server = _Server(control=control, wake_r=-1, frames=["/frames"], prefault_bytes=CHUNK)
     server.standby = standby = _Standby(os.getpid(), zygote_end)
     try:
-        standby.ask(PREMAP + b'["/frames"]')
-        standby.ask(PREFAULT + SIZE.pack(CHUNK))
-        for expect_warm in (False, False, True):
+        server.children[os.getpid()] = settled_r  # a job's child, not yet reaped
+        server.warm_standby()
+        assert not standby.asked
+        server.children.clear()
+        server.warm_standby()
+        server.warm_standby()  # once only
+        message = standby_end.recv(MAX_MESSAGE)
+        assert message.startswith(WARM_UP)
+        assert json.loads(message[len(WARM_UP) :]) == {"frames": ["/frames"], "prefault": CHUNK}
+        server.settling.append(settled_w)
+        for done in (False, True):
             standby_end.send(WARM)
             server.hear_standby()
-            assert standby.warm is expect_warm
-            assert server.settling == ([] if expect_warm else [settled_w])
+            assert standby.warm is done
+            assert server.settling == ([] if done else [settled_w])
         assert os.read(settled_r, 8) == WARM
-        assert [standby_end.recv(64)[:1] for _ in range(2)] == [PREMAP, PREFAULT]
+        standby_end.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            standby_end.recv(MAX_MESSAGE)
     finally:
-        for end in (zygote_end, standby_end, control, _caller):
+        for end in (zygote_end, standby_end, control, caller):
             end.close()
         os.close(settled_r)
