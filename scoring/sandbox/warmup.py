@@ -68,10 +68,17 @@ def warm_up() -> None:
         _try_import(name)
     _import_trusted_modules()
     _cache_cpu_counts()
+    threads = _threads()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _exercise()
         _exercise_onnx()
+    if _threads() != threads:
+        raise RuntimeError("the sandbox warm-up started a thread in the zygote; its children would hang")
+
+
+def _threads() -> int:
+    return len(os.listdir("/proc/self/task"))
 
 
 def _try_import(name: str) -> bool:
@@ -101,14 +108,17 @@ def _cache_cpu_counts() -> None:
 
 
 def _exercise() -> None:
-    """Save, safely load and predict with a small pipeline on a frame with a categorical column."""
+    """Save, safely load and predict with a small pipeline and a small gradient-boosting model (native
+    categorical support, OpenMP predict) on a frame with a categorical column."""
     import numpy as np
     import pandas as pd
     import skops.io
     from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder
+    from threadpoolctl import threadpool_limits
 
     from scoring.safe_load import to_plain_array, validate_predictions
 
@@ -123,8 +133,10 @@ def _exercise() -> None:
     encode = ColumnTransformer([("c", OneHotEncoder(), ["c"])], remainder="passthrough")
     model = Pipeline([("pre", encode), ("model", LogisticRegression())]).fit(frame, target)
     global _rehearsal
-    _rehearsal = (skops.io.dumps(model), frame)
-    loaded = rehearse()
+    with threadpool_limits(limits=1, user_api="openmp"):  # a team of one: OpenMP starts no pool
+        boosting = HistGradientBoostingClassifier(max_iter=2, min_samples_leaf=2).fit(frame, target)
+        _rehearsal = ((skops.io.dumps(model), skops.io.dumps(boosting)), frame)
+        loaded = rehearse()
     # The full label validation, which ``predict``'s fast path for text labels skips.
     validate_predictions(
         to_plain_array(loaded.predict(frame)),
@@ -136,31 +148,34 @@ def _exercise() -> None:
 
 
 _CLASSES = ("no", "yes")
-_rehearsal: tuple[bytes, Any] | None = None  # the exercise's model file and frame
+_rehearsal: tuple[tuple[bytes, ...], Any] | None = None  # the exercise's model files and frame
 
 
 def rehearse() -> Any:
-    """Load the exercise's model file and predict with it through the child's own code; the loaded
-    model (``None`` before the zygote's exercise has run).
+    """Load each of the exercise's model files and predict with it through the child's own code;
+    the first model loaded (``None`` before the zygote's exercise has run).
 
     Run by each standby child before its job, so that the job does not pay for the first use of
     these paths in a fresh process (copy-on-write copies of the zygote's pages, lazily filled
-    caches).
+    caches, the OpenMP thread pool of a boosting model's predict, which a standby may start).
     """
     if _rehearsal is None:
         return None
     import numpy as np
+    from threadpoolctl import threadpool_limits
 
     from scoring.safe_load import check_capabilities, load_model
     from scoring.sandbox.predict import predict
 
-    data, frame = _rehearsal
-    loaded = load_model(data)
-    check_capabilities(loaded, needs_proba=True)
+    files, frame = _rehearsal
     everyone = np.ones(len(frame), dtype=bool)
-    for output in ("label", "proba"):
-        predict(loaded, frame, everyone, output, _CLASSES)
-    return loaded
+    loaded = [load_model(data) for data in files]
+    with threadpool_limits(limits=1, user_api="openmp"):  # on one CPU, beside the caller's work
+        for model in loaded:
+            check_capabilities(model, needs_proba=True)
+            for output in ("label", "proba"):
+                predict(model, frame, everyone, output, _CLASSES)
+    return loaded[0]
 
 
 def _exercise_onnx() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scoring.errors import EngineError, Reason
-from scoring.sandbox import Limits, _selftest, prestart, spawner
+from scoring.sandbox import Limits, _selftest, prestart, spawner, warmup
 from scoring.sandbox import standby as standby_module
 from scoring.sandbox.standby import CHUNK, STANDBY_NAME, _receive, prefault
 from scoring.sandbox.zygote import HANDOFF, MAX_MESSAGE, WARM, WARM_UP, WARMUP_SETTING, _Server, _Standby
@@ -195,3 +195,16 @@ def test_a_standby_is_asked_to_warm_up_once_no_job_runs_and_settles_when_done() 
         for end in (zygote_end, standby_end, control, caller):
             end.close()
         os.close(settled_r)
+
+
+def test_a_warm_up_that_starts_a_thread_stops_the_zygote(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A thread in the zygote (an OpenMP pool, say) would hang every child it forks: the exercise runs
+    # its boosting model on one OpenMP thread, and the zygote refuses to start if it ever stops doing so.
+    release = threading.Event()
+    monkeypatch.setattr(warmup, "_exercise", lambda: threading.Thread(target=release.wait).start())
+    monkeypatch.setattr(warmup, "_exercise_onnx", lambda: None)
+    try:
+        with pytest.raises(RuntimeError, match="started a thread"):
+            warmup.warm_up()
+    finally:
+        release.set()
