@@ -3,7 +3,7 @@ already confined and warm.
 
 Before any job it confines itself (a new session, death with the zygote, every inherited descriptor
 closed but its hand-off socket) and tells the zygote so. Once no job runs, the zygote asks it to warm
-up (``zygote.WARM_UP``): rehearse the common load-and-predict paths (``warmup.rehearse``), map the
+up (``zygote.WARM_UP``): rehearse the common load-and-predict paths (``warmup.rehearsal``), map the
 last job's frames (``premap``) and fault in heap memory, sized by the last job's growth: malloc keeps
 freed memory in children (``spawner.MALLOC_TUNABLES``), so the job's large temporaries reuse those
 pages instead of having the kernel fault in and zero fresh ones. It warms up only on idle CPU time
@@ -23,7 +23,7 @@ import socket
 
 from scoring.sandbox import confine, premap
 from scoring.sandbox.child import run_child
-from scoring.sandbox.warmup import rehearse
+from scoring.sandbox.warmup import rehearsal
 from scoring.sandbox.zygote import HANDOFF, MAX_MESSAGE, WARM, WARM_UP, WARMUP_SETTING
 
 STANDBY_NAME = "sandbox-standby"  # process names, for ps and tests
@@ -79,12 +79,19 @@ def _wait_for_job(handoff: socket.socket) -> tuple[int, int, int] | None:
         spare = max(spare, warm_up(request["frames"], int(request["prefault"]), handoff.fileno()))
 
 
+def rehearse(interrupt_fd: int) -> None:
+    """Rehearse (``warmup.rehearsal``) one step at a time on idle CPU, until ``interrupt_fd`` is
+    readable (the job has arrived)."""
+    with contextlib.suppress(Exception):  # only a head start: the job runs the same code anyway
+        for _ in rehearsal():
+            if not when_idle(interrupt_fd):
+                return
+
+
 def warm_up(frames: list[str], heap: int, interrupt_fd: int) -> int:
     """Rehearse, map ``frames`` ahead and fault in ``heap`` bytes, each step on idle CPU, until
     ``interrupt_fd`` is readable; the bytes of heap faulted in."""
-    with contextlib.suppress(Exception):  # only a head start: the job runs the same code anyway
-        if when_idle(interrupt_fd):
-            rehearse()
+    rehearse(interrupt_fd)
     map_ahead(frames, interrupt_fd)
     return prefault(heap, interrupt_fd)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import os
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 PRELOAD = (
@@ -136,10 +137,11 @@ def _exercise() -> None:
     with threadpool_limits(limits=1, user_api="openmp"):  # a team of one: OpenMP starts no pool
         boosting = HistGradientBoostingClassifier(max_iter=2, min_samples_leaf=2).fit(frame, target)
         _rehearsal = ((skops.io.dumps(model), skops.io.dumps(boosting)), frame)
-        loaded = rehearse()
+        for _ in rehearsal():
+            pass
     # The full label validation, which ``predict``'s fast path for text labels skips.
     validate_predictions(
-        to_plain_array(loaded.predict(frame)),
+        to_plain_array(model.predict(frame)),
         output="label",
         n_rows=len(frame),
         classes=_CLASSES,
@@ -151,16 +153,18 @@ _CLASSES = ("no", "yes")
 _rehearsal: tuple[tuple[bytes, ...], Any] | None = None  # the exercise's model files and frame
 
 
-def rehearse() -> Any:
-    """Load each of the exercise's model files and predict with it through the child's own code;
-    the first model loaded (``None`` before the zygote's exercise has run).
+def rehearsal() -> Iterator[None]:
+    """Load each of the exercise's model files and predict with it through the child's own code, in
+    steps: each load or predict runs when the next item is asked for (nothing before the zygote's
+    exercise has run).
 
     Run by each standby child before its job, so that the job does not pay for the first use of
     these paths in a fresh process (copy-on-write copies of the zygote's pages, lazily filled
-    caches, the OpenMP thread pool of a boosting model's predict, which a standby may start).
+    caches). The steps are short, so a standby can stop between two of them when its job arrives or
+    the machine gets busy; the predicts run on one OpenMP thread, beside whatever else runs.
     """
     if _rehearsal is None:
-        return None
+        return
     import numpy as np
     from threadpoolctl import threadpool_limits
 
@@ -169,13 +173,14 @@ def rehearse() -> Any:
 
     files, frame = _rehearsal
     everyone = np.ones(len(frame), dtype=bool)
-    loaded = [load_model(data) for data in files]
-    with threadpool_limits(limits=1, user_api="openmp"):  # on one CPU, beside the caller's work
-        for model in loaded:
-            check_capabilities(model, needs_proba=True)
-            for output in ("label", "proba"):
+    for data in files:
+        yield
+        model = load_model(data)
+        check_capabilities(model, needs_proba=True)
+        for output in ("label", "proba"):
+            yield
+            with threadpool_limits(limits=1, user_api="openmp"):
                 predict(model, frame, everyone, output, _CLASSES)
-    return loaded[0]
 
 
 def _exercise_onnx() -> None:

@@ -164,8 +164,8 @@ def test_the_job_reaches_a_standby_whose_last_warm_went_unread() -> None:
 
 
 def test_a_standby_is_asked_to_warm_up_once_no_job_runs_and_settles_when_done() -> None:
-    # Warming up beside a job would take a CPU from the job's threads. The standby says WARM once
-    # confined and once warm; the first must not be taken for the second.
+    # Warming up beside a job would slow the job. The standby says WARM once confined and once warm;
+    # the first must not be taken for the second.
     zygote_end, standby_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     control, caller = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     settled_r, settled_w = os.pipe()
