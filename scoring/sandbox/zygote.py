@@ -223,9 +223,11 @@ class _Server:
         if standby is None or standby.asked or self.job_running():
             return
         standby.asked = True
-        request = {"frames": self.frames, "prefault": self.prefault_bytes}
+        message = _warm_up_request(self.frames, self.prefault_bytes)
+        if len(message) > MAX_MESSAGE:  # too many frames to name: the job maps its own
+            message = _warm_up_request([], self.prefault_bytes)
         with contextlib.suppress(OSError):
-            standby.ask(WARM_UP + json.dumps(request).encode())
+            standby.ask(message)
 
     def job_running(self) -> bool:
         return any(status_fd >= 0 for status_fd in self.children.values())
@@ -293,6 +295,10 @@ def _become_standby(handoff_fd: int, zygote_pid: int) -> None:
         code = run_standby(handoff_fd, zygote_pid)
     finally:
         os._exit(code)
+
+
+def _warm_up_request(frames: list[str], prefault_bytes: int) -> bytes:
+    return WARM_UP + json.dumps({"frames": frames, "prefault": prefault_bytes}).encode()
 
 
 def _directories(raw: bytes) -> list[str]:

@@ -208,3 +208,18 @@ def test_a_warm_up_that_starts_a_thread_stops_the_zygote(monkeypatch: pytest.Mon
             warmup.warm_up()
     finally:
         release.set()
+
+
+def test_a_warm_up_request_too_long_for_one_message_leaves_the_frames_to_the_job() -> None:
+    zygote_end, standby_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    control, caller = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    frames = [f"/competitions/{i:05d}/frames/holdout" for i in range(MAX_MESSAGE // 30)]
+    server = _Server(control=control, wake_r=-1, frames=frames, prefault_bytes=CHUNK)
+    server.standby = _Standby(os.getpid(), zygote_end)
+    try:
+        server.warm_standby()
+        message = standby_end.recv(MAX_MESSAGE + 1)
+        assert json.loads(message[len(WARM_UP) :]) == {"frames": [], "prefault": CHUNK}
+    finally:
+        for end in (zygote_end, standby_end, control, caller):
+            end.close()
