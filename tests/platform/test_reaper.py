@@ -42,6 +42,7 @@ def make_submission(competition: Competition, ready_participant: User) -> Callab
             started_at=then if status != Status.QUEUED else None,
         )
         Submission.objects.filter(pk=submission.pk).update(created_at=then)
+        submission.created_at = then  # the quota day is the creation day (an hour back may be yesterday)
         quota_take(submission=submission)
         return submission
 
