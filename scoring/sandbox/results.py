@@ -118,7 +118,7 @@ def _predictions(blob: memoryview, n_rows: int, output: Output, n_classes: int) 
             raise ProtocolError("labels of the wrong shape")
         if codes.size and (codes.min() < 0 or codes.max() >= n_classes):
             raise ProtocolError("class code out of range")
-        return codes.astype(np.int64)
+        return codes.astype(np.int64, copy=False)
     values = npy_to_array(blob, [FLOAT64])
     shape = (n_rows, n_classes) if output == "proba" else (n_rows,)
     if values.shape != shape or not np.isfinite(values).all():

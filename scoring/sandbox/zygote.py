@@ -14,7 +14,7 @@ Requests arrive on a ``SOCK_SEQPACKET`` socket from the one caller process that 
   standby has done all the warming up asked of it (``settle``: nothing of the sandbox runs on).
 
 A standby warms up only when asked (``WARM_UP``), once no job's child runs: warming up beside a job
-slowed big jobs by 5-10% (a rehearsal step on one CPU stalls the job's OpenMP team). It rehearses
+slowed big jobs by about 4% (a rehearsal step on one CPU stalls the job's OpenMP team). It rehearses
 the load-and-predict paths, maps the last job's frames ahead (``premap``) and faults in as much heap
 as the last job's child grew by (at most ``MAX_PREFAULT``; those bytes are allowed on top of its
 job's memory limit), in short steps on idle CPU, and stops between two steps when its job arrives.

@@ -201,6 +201,7 @@ def test_a_warm_up_that_starts_a_thread_stops_the_zygote(monkeypatch: pytest.Mon
     # A thread in the zygote (an OpenMP pool, say) would hang every child it forks: the exercise runs
     # its boosting model on one OpenMP thread, and the zygote refuses to start if it ever stops doing so.
     release = threading.Event()
+    monkeypatch.setenv("ORT_DISABLE_TELEMETRY", "1")  # warm_up sets it; restored after the test
     monkeypatch.setattr(warmup, "_exercise", lambda: threading.Thread(target=release.wait).start())
     monkeypatch.setattr(warmup, "_exercise_onnx", lambda: None)
     try:
