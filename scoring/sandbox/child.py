@@ -21,11 +21,11 @@ JOB_BYTES = 2**40  # trusted sender; memory is bounded by RLIMIT_AS already
 Result = tuple[dict[str, Any], list[bytearray]]
 
 
-def run_child(job_fd: int, result_fd: int, *, spare_heap: int = 0) -> int:
-    """Run one job and write its result; the exit code for ``os._exit``. ``spare_heap``: the bytes of
-    free heap the standby faulted in ahead, allowed on top of the job's memory limit."""
+def run_child(job_fd: int, result_fd: int, *, spare_memory: int = 0) -> int:
+    """Run one job and write its result; the exit code for ``os._exit``. ``spare_memory``: the bytes
+    of free memory the standby faulted in ahead, allowed on top of the job's memory limit."""
     try:
-        work = _prepare(job_fd, spare_heap)
+        work = _prepare(job_fd, spare_memory)
         seccomp.install(deny_open=True)
         header, blobs = work()
     except EngineError as exc:
@@ -42,9 +42,9 @@ def run_child(job_fd: int, result_fd: int, *, spare_heap: int = 0) -> int:
     return 0
 
 
-def _prepare(job_fd: int, spare_heap: int) -> Callable[[], Result]:
+def _prepare(job_fd: int, spare_memory: int) -> Callable[[], Result]:
     settings, _ = protocol.read_trusted(job_fd, SETTINGS_BYTES)
-    memory_bytes = int(settings["memory_bytes"]) + spare_heap  # the limit counts what the job adds
+    memory_bytes = int(settings["memory_bytes"]) + spare_memory  # the limit counts what the job adds
     confine.set_limits(memory_bytes=memory_bytes, cpu_seconds=int(settings["cpu_seconds"]))
     confine.no_new_privileges()
     job, blobs = protocol.read_trusted(job_fd, JOB_BYTES)

@@ -4,38 +4,31 @@ already confined and warm.
 Before any job it confines itself (a new session, death with the zygote, every inherited descriptor
 closed but its hand-off socket) and tells the zygote so. Once no job runs, the zygote asks it to warm
 up (``zygote.WARM_UP``): rehearse the common load-and-predict paths (``warmup.rehearsal``), map the
-last job's frames (``premap``) and fault in heap memory, sized by the last job's growth: malloc keeps
-freed memory in children (``spawner.MALLOC_TUNABLES``), so the job's large temporaries reuse those
-pages instead of having the kernel fault in and zero fresh ones. It warms up only on idle CPU time
-(``when_idle``): while the machine is busy it sleeps, and it stops warming up the moment its job
-arrives. Then it runs that one job (``child.run_child``) and exits: nothing of one job is ever seen
-by the next.
+last job's frames (``premap``) and fault in memory, sized by the last job's growth: heap and Python
+object arenas that the job's arrays and objects reuse instead of having the kernel fault in and zero
+fresh pages (``reserve``). It warms up only on idle CPU time (``when_idle``): while the machine is
+busy it sleeps, and it stops warming up the moment its job arrives. Then it runs that one job
+(``child.run_child``) and exits: nothing of one job is ever seen by the next.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
 import select
 import socket
 
-from scoring.sandbox import confine, premap
+from scoring.sandbox import confine, premap, reserve
 from scoring.sandbox.child import run_child
 from scoring.sandbox.warmup import rehearsal
 from scoring.sandbox.zygote import HANDOFF, MAX_MESSAGE, WARM, WARM_UP, WARMUP_SETTING
 
 STANDBY_NAME = "sandbox-standby"  # process names, for ps and tests
 JOB_NAME = "sandbox-job"
-CHUNK = 4 * 2**20  # below malloc's mmap threshold in children, so the blocks come from the heap
+CHUNK = reserve.CHUNK
 IDLE_POLL_MS = 5  # how soon a standby waiting for idle CPU looks again (doubling up to the maximum)
 MAX_IDLE_POLL_MS = 80
-
-_libc = ctypes.CDLL(None)
-_libc.malloc.restype = ctypes.c_void_p
-_libc.malloc.argtypes = [ctypes.c_size_t]
-_libc.free.argtypes = [ctypes.c_void_p]
 
 
 def run_standby(handoff_fd: int, zygote_pid: int) -> int:
@@ -51,14 +44,14 @@ def run_standby(handoff_fd: int, zygote_pid: int) -> int:
         handoff.close()
     if job is None:
         return 1
-    job_fd, result_fd, spare_heap = job
+    job_fd, result_fd, spare_memory = job
     confine.set_name(JOB_NAME)
-    return run_child(job_fd, result_fd, spare_heap=spare_heap)
+    return run_child(job_fd, result_fd, spare_memory=spare_memory)
 
 
 def _wait_for_job(handoff: socket.socket) -> tuple[int, int, int] | None:
     """Serve the zygote's warm-up request until the job's two descriptors (job read end, result
-    write end) arrive: those and the bytes of heap faulted in; ``None`` if the zygote sends anything
+    write end) arrive: those and the bytes of memory faulted in; ``None`` if the zygote sends anything
     else or goes away. One WARM says the standby is confined, then one that it is done warming up,
     so that the zygote knows when all it asked for is done."""
     spare = 0
@@ -88,12 +81,12 @@ def rehearse(interrupt_fd: int) -> None:
                 return
 
 
-def warm_up(frames: list[str], heap: int, interrupt_fd: int) -> int:
-    """Rehearse, map ``frames`` ahead and fault in ``heap`` bytes, each step on idle CPU, until
-    ``interrupt_fd`` is readable; the bytes of heap faulted in."""
+def warm_up(frames: list[str], memory: int, interrupt_fd: int) -> int:
+    """Rehearse, map ``frames`` ahead and fault in ``memory`` bytes, each step on idle CPU, until
+    ``interrupt_fd`` is readable; the bytes faulted in."""
     rehearse(interrupt_fd)
     map_ahead(frames, interrupt_fd)
-    return prefault(heap, interrupt_fd)
+    return prefault(memory, interrupt_fd)
 
 
 def map_ahead(directories: list[str], interrupt_fd: int) -> None:
@@ -120,21 +113,10 @@ def _receive(handoff: socket.socket) -> tuple[bytes, list[int]] | None:
 
 
 def prefault(size: int, interrupt_fd: int) -> int:
-    """Fault in up to ``size`` bytes of heap, ``CHUNK`` at a time on idle CPU (``when_idle``), and
-    free them again (malloc keeps them); stop as soon as ``interrupt_fd`` is readable. The bytes
-    faulted in."""
-    blocks: list[int] = []
-    try:
-        while len(blocks) * CHUNK < size and when_idle(interrupt_fd):
-            block = _libc.malloc(CHUNK)
-            if not block:
-                break
-            blocks.append(block)
-            ctypes.memset(block, 0, CHUNK)
-    finally:
-        for block in blocks:
-            _libc.free(block)
-    return len(blocks) * CHUNK
+    """Fault in about ``size`` bytes of memory for the job (``reserve``: object arenas and heap),
+    ``CHUNK`` at a time on idle CPU (``when_idle``); stop as soon as ``interrupt_fd`` is readable.
+    The bytes faulted in."""
+    return reserve.fault_in(size, lambda: when_idle(interrupt_fd))
 
 
 def when_idle(interrupt_fd: int) -> bool:

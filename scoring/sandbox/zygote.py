@@ -15,9 +15,10 @@ Requests arrive on a ``SOCK_SEQPACKET`` socket from the one caller process that 
 
 A standby warms up only when asked (``WARM_UP``), once no job's child runs: warming up beside a job
 slowed big jobs by about 4% (a rehearsal step on one CPU stalls the job's OpenMP team). It rehearses
-the load-and-predict paths, maps the last job's frames ahead (``premap``) and faults in as much heap
-as the last job's child grew by (at most ``MAX_PREFAULT``; those bytes are allowed on top of its
-job's memory limit), in short steps on idle CPU, and stops between two steps when its job arrives.
+the load-and-predict paths, maps the last job's frames ahead (``premap``) and faults in as much memory
+(heap and object arenas: ``reserve``) as the last job's child grew by (at most ``MAX_PREFAULT``;
+those bytes are allowed on top of its job's memory limit), in short steps on idle CPU, and stops
+between two steps when its job arrives.
 When the caller goes away (end of file on the socket) the zygote kills its children and exits;
 children die with the zygote (``PR_SET_PDEATHSIG``).
 """
@@ -210,7 +211,7 @@ class _Server:
                 os.kill(standby.pid, signal.SIGKILL)
 
     def size_prefault(self, peak_rss_kib: float) -> None:
-        """Size the standbys' prefault to as much heap as the job just reaped grew by. A job's peak
+        """Size the standbys' prefault to as much memory as the job just reaped grew by. A job's peak
         counts the prefault it was given and its mapped frame pages too, so the size follows the
         growth only when it moves out of a band around the current size, instead of creeping up."""
         growth = int(peak_rss_kib - self.base_rss_kib) * 1024
