@@ -135,8 +135,11 @@ def _exercise() -> None:
     encode = ColumnTransformer([("c", OneHotEncoder(), ["c"])], remainder="passthrough")
     model = Pipeline([("pre", encode), ("model", LogisticRegression())]).fit(frame, target)
     global _rehearsal
-    threads = ThreadpoolController()  # finding the thread pool libraries takes ~3 ms: once, here
-    with threads.limit(limits=1, user_api="openmp"):  # a team of one: OpenMP starts no pool
+    # Finding the thread pool libraries takes ~3 ms: once, here. OpenMP's only: limiting through a
+    # controller of every library also sets OpenBLAS back on the way out, which starts its worker
+    # threads in a fresh child, and each spins for ~0.1 s on the CPUs a job is about to use.
+    threads = ThreadpoolController().select(user_api="openmp")
+    with threads.limit(limits=1):  # a team of one: OpenMP starts no pool
         boosting = HistGradientBoostingClassifier(max_iter=2, min_samples_leaf=2).fit(frame, target)
     _rehearsal = _Rehearsal((skops.io.dumps(model), skops.io.dumps(boosting)), frame, threads)
     for _ in rehearsal():
@@ -158,7 +161,7 @@ _CLASSES = ("no", "yes")
 class _Rehearsal:
     files: tuple[bytes, ...]  # the exercise's model files
     frame: Any  # and the frame they predict on
-    threads: Any  # a threadpoolctl.ThreadpoolController
+    threads: Any  # a threadpoolctl.ThreadpoolController of the OpenMP libraries
 
 
 _rehearsal: _Rehearsal | None = None
@@ -189,7 +192,7 @@ def rehearsal() -> Iterator[None]:
         check_capabilities(model, needs_proba=True)
         for output in ("label", "proba"):
             yield
-            with _rehearsal.threads.limit(limits=1, user_api="openmp"):
+            with _rehearsal.threads.limit(limits=1):
                 predict(model, frame, everyone, output, _CLASSES)
 
 

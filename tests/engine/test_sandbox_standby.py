@@ -64,6 +64,14 @@ def test_each_job_runs_in_the_standby_and_a_fresh_one_replaces_it() -> None:
     assert not Path(f"/proc/{first}").exists() or status_of(first).get("State", "").startswith("Z")
 
 
+def test_a_warm_standby_has_no_thread_but_its_own() -> None:
+    """Its rehearsal predicts with a gradient-boosting model (OpenMP) and a logistic regression
+    (BLAS): no thread pool may be left behind, spinning beside the job that comes next."""
+    _selftest("environ")
+    pid = standby()
+    assert [task.name for task in Path(f"/proc/{pid}/task").iterdir()] == [str(pid)]
+
+
 def test_prefault_fills_what_is_asked_and_stops_when_the_job_arrives(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
