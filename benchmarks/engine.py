@@ -13,7 +13,7 @@ median over the pairs of check time / in-process time, so that a slow or fast sp
 ``g_h_seconds`` are the medians of each side, and ``ratio_of_medians`` their ratio.
 
 Before each timing the benchmark waits until the sandbox's standby child is warm (``prestart``), as a
-worker's is between two submissions: the standby's own warming up (rehearsal, heap prefault) happens
+worker's is between two submissions: the standby's own warming up (rehearsal, memory faulted in) happens
 ahead of a job by design, and must not run during the in-process timing either.
 
 The list is grown in-process (``DecisionList.commit``, the same check and repairs) since this measures
