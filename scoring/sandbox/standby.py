@@ -26,7 +26,6 @@ from scoring.sandbox.zygote import HANDOFF, MAX_MESSAGE, WARM, WARM_UP, WARMUP_S
 
 STANDBY_NAME = "sandbox-standby"  # process names, for ps and tests
 JOB_NAME = "sandbox-job"
-CHUNK = reserve.CHUNK
 IDLE_POLL_MS = 5  # how soon a standby waiting for idle CPU looks again (doubling up to the maximum)
 MAX_IDLE_POLL_MS = 80
 
@@ -114,7 +113,7 @@ def _receive(handoff: socket.socket) -> tuple[bytes, list[int]] | None:
 
 def prefault(size: int, interrupt_fd: int) -> int:
     """Fault in about ``size`` bytes of memory for the job (``reserve``: object arenas and heap),
-    ``CHUNK`` at a time on idle CPU (``when_idle``); stop as soon as ``interrupt_fd`` is readable.
+    ``reserve.CHUNK`` at a time on idle CPU (``when_idle``); stop as soon as ``interrupt_fd`` is readable.
     The bytes faulted in."""
     return reserve.fault_in(size, lambda: when_idle(interrupt_fd))
 

@@ -15,7 +15,8 @@ import pytest
 from scoring.errors import EngineError, Reason
 from scoring.sandbox import Limits, _selftest, prestart, spawner, warmup
 from scoring.sandbox import standby as standby_module
-from scoring.sandbox.standby import CHUNK, STANDBY_NAME, _receive, prefault
+from scoring.sandbox.reserve import CHUNK
+from scoring.sandbox.standby import STANDBY_NAME, _receive, prefault
 from scoring.sandbox.zygote import HANDOFF, MAX_MESSAGE, WARM, WARM_UP, WARMUP_SETTING, _Server, _Standby
 from tests.engine.procs import children_of, name_of, status_of
 
