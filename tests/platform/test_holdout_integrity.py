@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Iterable
 
 import pytest
@@ -186,11 +187,13 @@ def holdout_secrets(competition: Competition, submissions: list[Submission]) -> 
 
 
 def leaks(secrets: dict[str, str], views: dict[str, bytes]) -> list[str]:
+    """Each secret printed in a view, wherever it is not the tail of a longer number: a mass of 0.48
+    is not in the time stamp 01:57:10.481234 (any digits may follow it, as in 0.480)."""
     return [
         f"{secrets[text]} ({text}) in {name}"
         for name, content in views.items()
         for text in secrets
-        if text.encode() in content
+        if re.search(rb"(?<![0-9])" + re.escape(text.encode()), content)
     ]
 
 
