@@ -22,9 +22,7 @@ def competition_schema(competition: Competition) -> Schema:
     try:
         return Schema.from_json(competition.schema)
     except EngineError as exc:
-        raise DomainError(
-            "competition_misconfigured", "This competition's schema is not valid.", status=500
-        ) from exc
+        raise DomainError("competition_misconfigured", "This competition's schema is not valid.") from exc
 
 
 def group_parse(*, competition: Competition, text: str) -> dict[str, Any]:
@@ -84,9 +82,7 @@ def group_preview_mass(*, competition: Competition, tree: dict[str, Any]) -> flo
     except EngineError as exc:
         raise DomainError(exc.reason.value, exc.message, field="group_text") from exc
     except (ImportError, OSError) as exc:
-        raise DomainError(
-            "preview_unavailable", "The preview is not available right now.", status=503
-        ) from exc
+        raise DomainError("preview_unavailable", "The preview is not available right now.") from exc
 
 
 def train_baseline(*, competition: Competition) -> pd.DataFrame:
@@ -94,7 +90,7 @@ def train_baseline(*, competition: Competition) -> pd.DataFrame:
     try:
         return competition_store(competition).train_baseline()
     except (OSError, EngineError) as exc:
-        raise DomainError("not_found", "The baseline is not available yet.", status=404) from exc
+        raise DomainError("not_found", "The baseline is not available yet.") from exc
 
 
 def train_baseline_array(*, competition: Competition) -> np.ndarray:
@@ -102,4 +98,4 @@ def train_baseline_array(*, competition: Competition) -> np.ndarray:
     try:
         return competition_store(competition).train_base_predictions()
     except (OSError, EngineError) as exc:
-        raise DomainError("not_found", "The baseline is not available yet.", status=404) from exc
+        raise DomainError("not_found", "The baseline is not available yet.") from exc

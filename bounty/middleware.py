@@ -1,4 +1,9 @@
-"""The one place where a ``DomainError`` becomes an HTTP response."""
+"""The last stop of a ``DomainError`` no view answered itself: JSON for the API, an error page otherwise.
+
+Form views catch the errors of the services they call and show them next to the form
+(``bounty.views.base.FormPage.refuse``); JSON views answer them with ``json_view``. What reaches this
+middleware is a refusal before any form (no such competition, not allowed...).
+"""
 
 from __future__ import annotations
 
@@ -11,21 +16,16 @@ from bounty.errors import DomainError
 
 
 def wants_json(request: HttpRequest) -> bool:
+    """API paths, and callers that ask for JSON and not HTML."""
     accept = request.headers.get("Accept", "")
-    if getattr(request, "bounty_json", False) or request.path.startswith("/api/"):
+    if request.path.startswith("/api/"):
         return True
     return "application/json" in accept and "text/html" not in accept
 
 
 def domain_error_response(request: HttpRequest, error: DomainError) -> HttpResponse:
-    """JSON for API and fetch calls; the form page again (error next to its field) when a view
-    registered one with ``bounty.views.base.form_page``; an error page otherwise."""
     if wants_json(request):
         return JsonResponse({"error": error.as_dict()}, status=error.status)
-    page = getattr(request, "bounty_form_page", None)
-    if page is not None:
-        page.add_error(error)
-        return page.render(status=error.status)
     return render(request, "error.html", {"error": error}, status=error.status)
 
 

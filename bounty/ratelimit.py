@@ -69,7 +69,7 @@ def rate_limited(scope: str) -> Callable[[View], View]:
 
 def too_many(request: HttpRequest, wait: float) -> HttpResponse:
     seconds = max(1, math.ceil(wait))
-    error = DomainError("rate_limited", f"Too many attempts. Try again in {seconds} seconds.", status=429)
+    error = DomainError("rate_limited", f"Too many attempts. Try again in {seconds} seconds.")
     response = domain_error_response(request, error)
     response["Retry-After"] = str(seconds)
     return response

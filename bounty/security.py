@@ -65,7 +65,6 @@ class RequestSizeLimitMiddleware:
             error = DomainError(
                 "request_too_large",
                 f"The request is larger than {limit // (1024 * 1024)} MB.",
-                status=413,
             )
             response = domain_error_response(request, error)
             response["Connection"] = "close"

@@ -63,7 +63,6 @@ def artifact_write(chunks: Iterable[bytes], *, max_bytes: int, field: str) -> st
                         "file_too_large",
                         f"The file is larger than {max_bytes // (1024 * 1024)} MB.",
                         field=field,
-                        status=413,
                     )
                 digest.update(chunk)
                 handle.write(chunk)

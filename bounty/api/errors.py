@@ -19,7 +19,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from bounty.errors import DomainError
+from bounty.errors import ERROR_STATUS, DomainError
 
 log = logging.getLogger(__name__)
 NON_FIELD = "non_field_errors"
@@ -52,18 +52,23 @@ def classify(exc: Exception, context: Mapping[str, Any]) -> ApiError:
         detail = exc.as_dict()
         return ApiError(exc.status, detail["code"], detail["message"], detail["field"])
     if isinstance(exc, Http404):
-        return ApiError(404, "not_found", "Not found.")
+        return _domain("not_found", "Not found.")
     if isinstance(exc, DjangoPermissionDenied):
-        return ApiError(403, "permission_denied", "You do not have permission to do this.")
+        return _domain("permission_denied", "You do not have permission to do this.")
     if isinstance(exc, RequestDataTooBig):
-        return ApiError(413, "request_too_large", "The request is too large.")
+        return _domain("request_too_large", "The request is too large.")
     if isinstance(exc, SuspiciousOperation):
-        return ApiError(400, "bad_request", "The request could not be understood.")
+        return _domain("request_malformed", "The request could not be understood.")
     if isinstance(exc, exceptions.ValidationError):
         return _validation_error(exc)
     if isinstance(exc, exceptions.APIException):
         return _api_exception(exc, context)
     return ApiError(500, "server_error", SERVER_ERROR_MESSAGE)
+
+
+def _domain(code: str, message: str) -> ApiError:
+    """Django's own refusals, answered with the status of their code in ``ERROR_STATUS``."""
+    return ApiError(ERROR_STATUS[code], code, message)
 
 
 def _api_exception(exc: exceptions.APIException, context: Mapping[str, Any]) -> ApiError:

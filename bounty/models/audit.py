@@ -11,7 +11,7 @@ from bounty.errors import DomainError
 
 
 def _refuse(what: str) -> NoReturn:
-    raise DomainError("audit_append_only", f"Audit events cannot be {what}.", status=409)
+    raise DomainError("audit_append_only", f"Audit events cannot be {what}.")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

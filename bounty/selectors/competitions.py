@@ -33,7 +33,7 @@ def competition_list(*, user: AnyUser) -> QuerySet[Competition]:
 def competition_get(*, slug: str, user: AnyUser) -> Competition:
     competition = competition_list(user=user).filter(slug=slug).first()
     if competition is None:
-        raise DomainError("not_found", "There is no such competition.", status=404)
+        raise DomainError("not_found", "There is no such competition.")
     return competition
 
 

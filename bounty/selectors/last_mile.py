@@ -25,7 +25,7 @@ def audit_get_visible(*, audit_id: int, user: User | AnonymousUser) -> LastMileA
     """A published audit, or the user's own; 404 otherwise (a private audit is not revealed)."""
     audit = LastMileAudit.objects.select_related("competition", "author").filter(pk=audit_id).first()
     if audit is None or not (audit.public or (user.is_authenticated and audit.author_id == user.pk)):
-        raise DomainError("not_found", "There is no such report.", status=404)
+        raise DomainError("not_found", "There is no such report.")
     competition_get(slug=audit.competition.slug, user=user)  # the competition must be visible too
     return audit
 

@@ -20,7 +20,7 @@ def can_organize(user: User | AnonymousUser) -> bool:
 
 def require_organizer(user: User | AnonymousUser) -> User:
     if not isinstance(user, User) or not can_organize(user):
-        raise DomainError("forbidden", "Only organizers can create competitions.", status=403)
+        raise DomainError("forbidden", "Only organizers can create competitions.")
     return user
 
 
@@ -33,5 +33,5 @@ def draft_get(*, user: User, draft_id: int) -> CompetitionDraft:
     drafts = CompetitionDraft.objects.all() if user.is_staff else draft_list(user=user)
     draft = drafts.filter(pk=draft_id).first()
     if draft is None:
-        raise DomainError("not_found", "There is no such draft.", status=404)
+        raise DomainError("not_found", "There is no such draft.")
     return draft

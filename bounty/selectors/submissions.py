@@ -32,11 +32,11 @@ def submission_get_visible(*, submission_id: int, user: AnyUser) -> tuple[Submis
     see the organizer-only figures."""
     submission = Submission.objects.select_related("competition", "team").filter(pk=submission_id).first()
     if submission is None:
-        raise DomainError("not_found", "There is no such submission.", status=404)
+        raise DomainError("not_found", "There is no such submission.")
     organizer = user_is_organizer(competition=submission.competition, user=user)
     membership = membership_get(competition=submission.competition, user=user)
     if not organizer and (membership is None or membership.team_id != submission.team_id):
-        raise DomainError("not_found", "There is no such submission.", status=404)
+        raise DomainError("not_found", "There is no such submission.")
     return submission, organizer
 
 

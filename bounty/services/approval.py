@@ -52,7 +52,7 @@ def _locked_waiting(submission: Submission) -> tuple[Competition, Submission]:
     competition = competition_lock(submission.competition_id)
     locked = Submission.objects.select_related("team").get(pk=submission.pk)
     if locked.status != Status.AWAITING_APPROVAL:
-        raise DomainError("not_awaiting_approval", "This submission is not awaiting approval.", status=409)
+        raise DomainError("not_awaiting_approval", "This submission is not awaiting approval.")
     return competition, locked
 
 

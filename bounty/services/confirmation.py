@@ -97,7 +97,7 @@ def competition_close(*, competition: Competition, actor: User, reason: str) -> 
     with transaction.atomic():
         locked = competition_lock(competition.pk)
         if locked.status == Competition.Status.CLOSED:
-            raise DomainError("already_closed", "This competition is already closed.", status=409)
+            raise DomainError("already_closed", "This competition is already closed.")
         _close_locked(locked, actor, reason)
     competition.status = Competition.Status.CLOSED
     return competition

@@ -60,7 +60,7 @@ def bundle_export(*, competition: Competition, actor: User) -> tuple[str, bytes]
             )
             data = path.read_bytes()
     except (OSError, EngineError) as exc:
-        raise DomainError("not_found", "The model of this competition is not available.", status=404) from exc
+        raise DomainError("not_found", "The model of this competition is not available.") from exc
     audit_record(
         action="competition.export_bundle",
         actor=actor,

@@ -106,7 +106,7 @@ def _receive(upload: Upload) -> tuple[bytes, str]:
         data += chunk
         if len(data) > limit:
             message = f"The file is larger than {limit // 2**20} MB."
-            raise DomainError("file_too_large", message, field="data_file", status=413)
+            raise DomainError("file_too_large", message, field="data_file")
     if not data:
         raise DomainError("file_empty", "The file is empty.", field="data_file")
     return bytes(data), hashlib.sha256(data).hexdigest()
@@ -138,7 +138,7 @@ def _report(
 def audit_set_public(*, audit: LastMileAudit, user: User, public: bool) -> LastMileAudit:
     """Publish the report on the competition page, or make it private again (its author only)."""
     if audit.author_id != user.pk:
-        raise DomainError("forbidden", "Only the author can publish or hide this report.", status=403)
+        raise DomainError("forbidden", "Only the author can publish or hide this report.")
     with transaction.atomic():
         audit.public = public
         audit.published_at = timezone.now() if public else None
@@ -155,7 +155,7 @@ def audit_set_public(*, audit: LastMileAudit, user: User, public: bool) -> LastM
 def audit_delete(*, audit: LastMileAudit, user: User) -> None:
     """Delete the audit and the uploaded data (its author only)."""
     if audit.author_id != user.pk:
-        raise DomainError("forbidden", "Only the author can delete this report.", status=403)
+        raise DomainError("forbidden", "Only the author can delete this report.")
     competition, pk = audit.competition, audit.pk
     audit.delete()
     shutil.rmtree(audit_dir(pk), ignore_errors=True)

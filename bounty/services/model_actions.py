@@ -79,11 +79,11 @@ def team_disqualify(*, competition: Competition, team: Team, actor: User, reason
     organizer_required(competition=competition, actor=actor)
     reason = reason_required(reason)
     if team.competition_id != competition.pk:
-        raise DomainError("not_found", "There is no such team in this competition.", status=404)
+        raise DomainError("not_found", "There is no such team in this competition.")
     with transaction.atomic():
         locked = competition_lock(competition.pk)
         if Disqualification.objects.filter(team=team).exists():
-            raise DomainError("already_disqualified", "This team is already disqualified.", status=409)
+            raise DomainError("already_disqualified", "This team is already disqualified.")
         withdrawn = _withdraw_pending(team)
         head = locked.head_version
         labels = {str(pk) for pk in team.submissions.values_list("pk", flat=True)}

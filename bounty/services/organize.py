@@ -47,11 +47,11 @@ def draft_preflight(draft: CompetitionDraft) -> Preflight | None:
 def competition_open(*, competition: Competition, user: User) -> Competition:
     """Open a draft competition for submissions (its organizers or staff)."""
     if not user_is_organizer(competition=competition, user=user):
-        raise DomainError("forbidden", "Only this competition's organizers can open it.", status=403)
+        raise DomainError("forbidden", "Only this competition's organizers can open it.")
     with transaction.atomic():
         locked = Competition.objects.select_for_update().get(pk=competition.pk)
         if locked.status != Competition.Status.DRAFT:
-            raise DomainError("not_draft", "Only a draft competition can be opened.", status=409)
+            raise DomainError("not_draft", "Only a draft competition can be opened.")
         locked.status = Competition.Status.OPEN
         locked.save(update_fields=["status"])
         audit_record(action="competition.open", actor=user, competition=locked, payload={})

@@ -15,7 +15,7 @@ MAX_REASON = 2000
 def organizer_required(*, competition: Competition, actor: User) -> None:
     """Only the competition's organizers (and staff) may act on it."""
     if not user_is_organizer(competition=competition, user=actor):
-        raise DomainError("forbidden", "Only this competition's organizers can do this.", status=403)
+        raise DomainError("forbidden", "Only this competition's organizers can do this.")
 
 
 def reason_required(text: str | None, *, field: str = "reason") -> str:

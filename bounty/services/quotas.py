@@ -21,14 +21,11 @@ def quota_take(*, submission: Submission) -> None:
     competition = submission.competition
     day = QuotaLedger.day_of(submission.created_at)
     if not _take(team=submission.team, day=None, limit=competition.total_quota):
-        raise DomainError(
-            "quota_exceeded", f"Your team has used all {competition.total_quota} submissions.", status=429
-        )
+        raise DomainError("quota_exceeded", f"Your team has used all {competition.total_quota} submissions.")
     if not _take(team=submission.team, day=day, limit=competition.daily_quota):
         raise DomainError(
             "quota_exceeded",
             f"Your team has used its {competition.daily_quota} submissions for today (UTC).",
-            status=429,
         )
 
 

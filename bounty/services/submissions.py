@@ -19,14 +19,14 @@ from bounty.services.quotas import quota_refund, quota_take
 
 def _submitting_team(*, competition: Competition, user: User) -> Team:
     if not competition.accepts_submissions(timezone.now()):
-        raise DomainError("competition_not_open", "This competition is not taking submissions.", status=409)
+        raise DomainError("competition_not_open", "This competition is not taking submissions.")
     if not terms_accepted(competition=competition, user=user):
-        raise DomainError("terms_not_accepted", "Accept the current terms before submitting.", status=403)
+        raise DomainError("terms_not_accepted", "Accept the current terms before submitting.")
     membership = Membership.objects.select_related("team").filter(competition=competition, user=user).first()
     if membership is None:
-        raise DomainError("no_team", "Create or join a team before submitting.", status=403)
+        raise DomainError("no_team", "Create or join a team before submitting.")
     if hasattr(membership.team, "disqualification"):
-        raise DomainError("team_disqualified", "Your team was disqualified.", status=403)
+        raise DomainError("team_disqualified", "Your team was disqualified.")
     return membership.team
 
 
@@ -121,9 +121,9 @@ def submission_cancel(*, submission: Submission, user: User) -> Submission:
             competition_id=locked.competition_id, team_id=locked.team_id, user=user
         ).exists()
         if not member:
-            raise DomainError("not_found", "There is no such submission.", status=404)
+            raise DomainError("not_found", "There is no such submission.")
         if locked.status != Submission.Status.QUEUED:
-            raise DomainError("not_cancellable", "Only a queued submission can be cancelled.", status=409)
+            raise DomainError("not_cancellable", "Only a queued submission can be cancelled.")
         locked.status = Submission.Status.CANCELLED
         locked.finished_at = timezone.now()
         locked.save(update_fields=["status", "finished_at"])

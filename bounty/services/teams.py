@@ -10,9 +10,9 @@ from bounty.services.audit import audit_record
 
 def _ensure_joinable(*, competition: Competition, user: User) -> None:
     if competition.status != Competition.Status.OPEN:
-        raise DomainError("competition_not_open", "This competition does not take new teams.", status=409)
+        raise DomainError("competition_not_open", "This competition does not take new teams.")
     if Membership.objects.filter(competition=competition, user=user).exists():
-        raise DomainError("already_in_team", "You are already in a team for this competition.", status=409)
+        raise DomainError("already_in_team", "You are already in a team for this competition.")
 
 
 def team_create(*, competition: Competition, name: str, user: User) -> Team:
@@ -21,7 +21,7 @@ def team_create(*, competition: Competition, name: str, user: User) -> Team:
         raise DomainError("team_name_required", "Choose a team name.", field="name")
     _ensure_joinable(competition=competition, user=user)
     if Team.objects.filter(competition=competition, name__iexact=name).exists():
-        raise DomainError("team_name_taken", "This team name is taken.", field="name", status=409)
+        raise DomainError("team_name_taken", "This team name is taken.", field="name")
     try:
         with transaction.atomic():
             team = Team.objects.create(competition=competition, name=name)
@@ -33,9 +33,7 @@ def team_create(*, competition: Competition, name: str, user: User) -> Team:
                 payload={"team_id": team.pk, "name": name},
             )
     except IntegrityError as exc:
-        raise DomainError(
-            "team_conflict", "This team name is taken or you already have a team.", status=409
-        ) from exc
+        raise DomainError("team_conflict", "This team name is taken or you already have a team.") from exc
     return team
 
 
@@ -51,7 +49,5 @@ def team_join(*, competition: Competition, invite_code: str, user: User) -> Team
                 action="team.join", actor=user, competition=competition, payload={"team_id": team.pk}
             )
     except IntegrityError as exc:
-        raise DomainError(
-            "already_in_team", "You are already in a team for this competition.", status=409
-        ) from exc
+        raise DomainError("already_in_team", "You are already in a team for this competition.") from exc
     return team

@@ -15,7 +15,6 @@ def terms_accept(*, competition: Competition, user: User, terms_version: int) ->
             "terms_outdated",
             "These terms have changed since you opened the page; please read them again.",
             field="terms_version",
-            status=409,
         )
     with transaction.atomic():
         acceptance, created = TermsAcceptance.objects.get_or_create(

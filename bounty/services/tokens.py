@@ -13,7 +13,7 @@ def api_token_issue(*, username: str, password: str) -> Token:
     """The user's API token (created on first use) for a correct user name and password."""
     user = authenticate(username=username, password=password)
     if not isinstance(user, User) or not user.is_active:
-        raise DomainError("invalid_credentials", "The user name or password is wrong.", status=400)
+        raise DomainError("invalid_credentials", "The user name or password is wrong.")
     existing = Token.objects.filter(user=user).first()
     if existing is not None:
         return existing

@@ -14,7 +14,7 @@ def user_create(*, username: str, email: str, password: str) -> User:
     if not username:
         raise DomainError("username_required", "Choose a user name.", field="username")
     if User.objects.filter(username__iexact=username).exists():
-        raise DomainError("username_taken", "This user name is taken.", field="username", status=409)
+        raise DomainError("username_taken", "This user name is taken.", field="username")
     candidate = User(username=username, email=email.strip())
     try:
         validate_password(password, user=candidate)
@@ -26,5 +26,5 @@ def user_create(*, username: str, email: str, password: str) -> User:
             candidate.save()
             audit_record(action="user.create", actor=candidate, payload={"username": username})
     except IntegrityError as exc:
-        raise DomainError("username_taken", "This user name is taken.", field="username", status=409) from exc
+        raise DomainError("username_taken", "This user name is taken.", field="username") from exc
     return candidate

@@ -91,7 +91,7 @@ def _read_upload(draft: CompetitionDraft, upload: Upload, label: str) -> pd.Data
                 size += len(chunk)
                 if size > limit:
                     message = f"{label.capitalize()} is larger than {limit // 2**20} MB."
-                    raise DomainError("file_too_large", message, status=413)
+                    raise DomainError("file_too_large", message)
                 handle.write(chunk)
         return files.read_table(
             raw,
@@ -125,7 +125,7 @@ def draft_frames(draft: CompetitionDraft) -> dict[str, pd.DataFrame]:
     """The draft's stored splits (text values)."""
     folder = draft_dir(draft)
     if not all((folder / f"{n}.csv").exists() for n in SPLITS):
-        raise DomainError("no_data", "Upload the data first.", status=409)
+        raise DomainError("no_data", "Upload the data first.")
     limit = int(settings.BOUNTY_WIZARD_MAX_ROWS)
     return {
         n: files.read_table(folder / f"{n}.csv", label=f"the {n} file", max_rows=limit, max_columns=512)
@@ -177,7 +177,7 @@ def issue_text(split: str, issue: SchemaIssue) -> str:
 def draft_schema(draft: CompetitionDraft) -> Schema:
     data = draft.state.get("schema")
     if not data:
-        raise DomainError("no_schema", "Confirm the schema first.", status=409)
+        raise DomainError("no_schema", "Confirm the schema first.")
     return Schema.from_json(data)
 
 
@@ -224,7 +224,7 @@ def _store_model(draft: CompetitionDraft, model: bytes, info: dict[str, Any], de
 # -- step 4: rules, then finish -------------------------------------------------------------------
 def draft_set_rules(*, draft: CompetitionDraft, rules: dict[str, Any]) -> None:
     if not draft.state.get("model"):
-        raise DomainError("no_model", "Choose the base model first.", status=409)
+        raise DomainError("no_model", "Choose the base model first.")
     stored = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rules.items()}
     draft.state = {**draft.state, "rules": stored}
     draft.step = Step.REVIEW
@@ -235,12 +235,12 @@ def draft_finish(*, draft: CompetitionDraft, user: User) -> Competition:
     """Create the competition (status draft) from the draft, then drop the draft's files."""
     require_organizer(user)
     if draft.competition_id is not None:
-        raise DomainError("already_created", "This draft was already turned into a competition.", status=409)
+        raise DomainError("already_created", "This draft was already turned into a competition.")
     _check_slug(draft.slug)
     schema = draft_schema(draft)
     model_path = draft_dir(draft) / "base.skops"
     if not model_path.exists() or "rules" not in draft.state:
-        raise DomainError("incomplete", "Finish every step first.", status=409)
+        raise DomainError("incomplete", "Finish every step first.")
     with transaction.atomic():
         competition = competition_create(
             slug=draft.slug,

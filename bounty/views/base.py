@@ -3,27 +3,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec
 
 from django import forms
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from bounty.errors import DomainError
 
 P = ParamSpec("P")
-R = TypeVar("R")
 
 
-def json_view(view: Callable[P, R]) -> Callable[P, R]:
-    """Mark a view as a JSON endpoint: its errors are answered as JSON."""
+def json_view(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+    """A JSON endpoint: a ``DomainError`` it raises is answered as ``{"error": ...}`` with its status."""
 
     @wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        request = args[0]
-        request.bounty_json = True  # type: ignore[attr-defined]
-        return view(*args, **kwargs)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        try:
+            return view(*args, **kwargs)
+        except DomainError as error:
+            return JsonResponse({"error": error.as_dict()}, status=error.status)
 
     return wrapper
 
@@ -32,13 +32,13 @@ def current_user(request: HttpRequest) -> User:
     """The logged-in user (call behind ``login_required``)."""
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
-        raise DomainError("login_required", "Please log in.", status=401)
+        raise DomainError("login_required", "Please log in.")
     return user
 
 
 @dataclass
 class FormPage:
-    """A page with a form that a ``DomainError`` re-renders, the message next to its field."""
+    """A page with a form; ``refuse`` shows it again with a service's ``DomainError`` next to its field."""
 
     request: HttpRequest
     template: str
@@ -52,8 +52,11 @@ class FormPage:
     def render(self, status: int = 200) -> HttpResponse:
         return render(self.request, self.template, self.context, status=status)
 
+    def refuse(self, error: DomainError) -> HttpResponse:
+        """The page again, the error's message next to its field (or above the form), with its status."""
+        self.add_error(error)
+        return self.render(status=error.status)
+
 
 def form_page(request: HttpRequest, template: str, context: dict[str, Any], *, form: forms.Form) -> FormPage:
-    page = FormPage(request, template, context, form)
-    request.bounty_form_page = page  # type: ignore[attr-defined]
-    return page
+    return FormPage(request, template, context, form)

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from bounty.errors import DomainError
 from bounty.models import Competition
 from bounty.selectors.competitions import competition_get
 from bounty.selectors.last_mile import (
@@ -56,14 +57,17 @@ def audit_index(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         user = current_user(request)
         if form.is_valid():
-            audit = audit_create(
-                competition=competition,
-                user=user,
-                upload=form.cleaned_data["data_file"],
-                version=form.cleaned_data["version"],
-                title=form.cleaned_data["title"],
-                public=form.cleaned_data["public"],
-            )
+            try:
+                audit = audit_create(
+                    competition=competition,
+                    user=user,
+                    upload=form.cleaned_data["data_file"],
+                    version=form.cleaned_data["version"],
+                    title=form.cleaned_data["title"],
+                    public=form.cleaned_data["public"],
+                )
+            except DomainError as error:
+                return page.refuse(error)
             return redirect("audit_detail", audit_id=audit.pk)
     return page.render(status=400 if form.errors else 200)
 

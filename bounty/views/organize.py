@@ -50,7 +50,7 @@ def _organizer(request: HttpRequest, slug: str) -> tuple[User, Competition]:
     user = current_user(request)
     competition = competition_get(slug=slug, user=user)
     if not user_is_organizer(competition=competition, user=user):
-        raise DomainError("forbidden", "Only this competition's organizers can see this page.", status=403)
+        raise DomainError("forbidden", "Only this competition's organizers can see this page.")
     return user, competition
 
 
@@ -88,7 +88,11 @@ def _act(
     page = form_page(request, TEMPLATE, _context(competition, **{name: form}), form=form)
     if not form.is_valid():
         return page.render(status=400)
-    messages.success(request, act(user, competition, form.cleaned_data))
+    try:
+        done = act(user, competition, form.cleaned_data)
+    except DomainError as error:
+        return page.refuse(error)
+    messages.success(request, done)
     return redirect("organize", slug=competition.slug)
 
 

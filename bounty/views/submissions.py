@@ -38,13 +38,16 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     }
     page = form_page(request, "submissions/submit.html", context, form=form)
     if request.method == "POST" and form.is_valid():
-        submission = submission_create(
-            competition=competition,
-            user=user,
-            group_text=form.cleaned_data["group_text"] or "",
-            model_file=form.cleaned_data["model_file"],
-            group_model_file=form.cleaned_data["group_model_file"],
-        )
+        try:
+            submission = submission_create(
+                competition=competition,
+                user=user,
+                group_text=form.cleaned_data["group_text"] or "",
+                model_file=form.cleaned_data["model_file"],
+                group_model_file=form.cleaned_data["group_model_file"],
+            )
+        except DomainError as error:
+            return page.refuse(error)
         return redirect("submission_detail", submission_id=submission.pk)
     return page.render(status=400 if form.errors else 200)
 
@@ -79,7 +82,7 @@ def organizer_submissions(request: HttpRequest, slug: str) -> HttpResponse:
     user = current_user(request)
     competition = competition_get(slug=slug, user=user)
     if not user_is_organizer(competition=competition, user=user):
-        raise DomainError("forbidden", "Only organizers can see this page.", status=403)
+        raise DomainError("forbidden", "Only organizers can see this page.")
     context = {
         "competition": competition,
         "submissions": submission_list_for_organizer(competition=competition),
@@ -91,7 +94,7 @@ def organizer_submissions(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def submission_status(request: HttpRequest, submission_id: int) -> JsonResponse:
     if not request.user.is_authenticated:
-        raise DomainError("login_required", "Please log in.", status=401)
+        raise DomainError("login_required", "Please log in.")
     submission, organizer = submission_get_visible(submission_id=submission_id, user=request.user)
     return JsonResponse(submission_status_data(submission=submission, show_figures=organizer))
 

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from bounty.errors import DomainError
 from bounty.forms import TeamCreateForm, TeamJoinForm
 from bounty.selectors.competitions import competition_get, membership_get
 from bounty.services.teams import team_create, team_join
@@ -27,14 +28,13 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
     }
     active = join_form if action == "join" else create_form
     page = form_page(request, "teams/page.html", context, form=active)
-    if action == "create" and create_form.is_valid():
-        team_create(competition=competition, name=create_form.cleaned_data["name"], user=user)
-        return redirect("team", slug=competition.slug)
-    if action == "join" and join_form.is_valid():
-        team_join(
-            competition=competition,
-            invite_code=join_form.cleaned_data["invite_code"],
-            user=user,
-        )
-        return redirect("team", slug=competition.slug)
+    try:
+        if action == "create" and create_form.is_valid():
+            team_create(competition=competition, name=create_form.cleaned_data["name"], user=user)
+            return redirect("team", slug=competition.slug)
+        if action == "join" and join_form.is_valid():
+            team_join(competition=competition, invite_code=join_form.cleaned_data["invite_code"], user=user)
+            return redirect("team", slug=competition.slug)
+    except DomainError as error:
+        return page.refuse(error)
     return page.render(status=400 if action else 200)

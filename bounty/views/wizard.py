@@ -58,7 +58,10 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "drafts": draft_list(user=user)}
     page = form_page(request, "organize/index.html", context, form=form)
     if request.method == "POST" and form.is_valid():
-        draft = service.draft_start(user=user, **form.cleaned_data)
+        try:
+            draft = service.draft_start(user=user, **form.cleaned_data)
+        except DomainError as error:
+            return page.refuse(error)
         return redirect("wizard_data", draft_id=draft.pk)
     return page.render(status=400 if form.errors else 200)
 
@@ -72,21 +75,22 @@ def data(request: HttpRequest, draft_id: int) -> HttpResponse:
     context = _context(draft, Step.DATA, form=form, parquet=parquet_supported())
     page = form_page(request, "organize/data.html", context, form=form)
     if request.method == "POST" and form.is_valid():
-        cleaned = form.cleaned_data
-        if cleaned["mode"] == "one":
-            ratios = (
-                cleaned["train_share"],
-                cleaned["holdout_share"],
-                cleaned["confirmation_share"],
-            )
-            service.draft_upload_single(
-                draft=draft, upload=cleaned["single"], ratios=ratios, seed=cleaned["seed"]
-            )
-        else:
-            uploads = {n: cleaned[n] for n in service.SPLITS}
-            service.draft_upload_splits(draft=draft, uploads=uploads)
+        try:
+            _upload(draft, form.cleaned_data)
+        except DomainError as error:
+            return page.refuse(error)
         return redirect("wizard_schema", draft_id=draft.pk)
     return page.render(status=400 if form.errors else 200)
+
+
+def _upload(draft: CompetitionDraft, cleaned: dict[str, Any]) -> None:
+    if cleaned["mode"] == "one":
+        ratios = (cleaned["train_share"], cleaned["holdout_share"], cleaned["confirmation_share"])
+        service.draft_upload_single(
+            draft=draft, upload=cleaned["single"], ratios=ratios, seed=cleaned["seed"]
+        )
+    else:
+        service.draft_upload_splits(draft=draft, uploads={n: cleaned[n] for n in service.SPLITS})
 
 
 @login_required
@@ -99,9 +103,12 @@ def schema(request: HttpRequest, draft_id: int) -> HttpResponse:
     context = _context(draft, Step.SCHEMA, form=form, problems=[], rows=draft.state.get("rows", {}))
     page = form_page(request, "organize/schema.html", context, form=form)
     if request.method == "POST" and form.is_valid():
-        problems = service.draft_set_schema(
-            draft=draft, columns=form.column_choices(), target=form.target_choice()
-        )
+        try:
+            problems = service.draft_set_schema(
+                draft=draft, columns=form.column_choices(), target=form.target_choice()
+            )
+        except DomainError as error:
+            return page.refuse(error)
         if not problems:
             return redirect("wizard_model", draft_id=draft.pk)
         context["problems"] = problems
@@ -126,14 +133,17 @@ def model(request: HttpRequest, draft_id: int) -> HttpResponse:
     page = form_page(request, "organize/model.html", context, form=form)
     if request.method == "POST" and form.is_valid():
         cleaned = form.cleaned_data
-        if cleaned["source"] == "upload":
-            service.draft_upload_model(
-                draft=draft, upload=cleaned["model_file"], description=cleaned["description"]
-            )
-        else:
-            service.draft_train_model(
-                draft=draft, algorithm=cleaned["algorithm"], description=cleaned["description"]
-            )
+        try:
+            if cleaned["source"] == "upload":
+                service.draft_upload_model(
+                    draft=draft, upload=cleaned["model_file"], description=cleaned["description"]
+                )
+            else:
+                service.draft_train_model(
+                    draft=draft, algorithm=cleaned["algorithm"], description=cleaned["description"]
+                )
+        except DomainError as error:
+            return page.refuse(error)
         return redirect("wizard_rules", draft_id=draft.pk)
     return page.render(status=400 if form.errors else 200)
 
@@ -147,7 +157,10 @@ def rules(request: HttpRequest, draft_id: int) -> HttpResponse:
     form = RulesForm(request.POST or None, task=task, initial=_rules_initial(draft))
     page = form_page(request, "organize/rules.html", _context(draft, Step.RULES, form=form), form=form)
     if request.method == "POST" and form.is_valid():
-        service.draft_set_rules(draft=draft, rules=form.cleaned_data)
+        try:
+            service.draft_set_rules(draft=draft, rules=form.cleaned_data)
+        except DomainError as error:
+            return page.refuse(error)
         return redirect("wizard_review", draft_id=draft.pk)
     return page.render(status=400 if form.errors else 200)
 

@@ -140,10 +140,7 @@ ADMIN_OVERRIDES: dict[str, dict[str, Rule]] = {
 }
 # Cells known to be wrong, each with its explanation; the test fails when one of them is fixed (so
 # the entry is removed) as well as when a new one appears.
-KNOWN_WRONG: dict[tuple[str, str, str], str] = {
-    ("POST", "audits", "anon"): "500, not a login redirect: the form page re-renders an unvalidated "
-    "form for a DomainError(login_required) (bounty/views/last_mile.py:audit_index)",
-}
+KNOWN_WRONG: dict[tuple[str, str, str], str] = {}
 
 
 def expectation(route: Route) -> dict[str, Rule] | None:

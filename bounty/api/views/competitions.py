@@ -19,9 +19,10 @@ from bounty.api.serializers.competitions import (
     data_schema,
 )
 from bounty.api.views.base import logged_in_user, request_user, visible_competition
+from bounty.attachments import attachment
 from bounty.selectors.competitions import competition_data_card, competition_list
+from bounty.selectors.downloads import train_baseline_npy, train_baseline_table, train_split
 from bounty.services.terms import terms_accept
-from bounty.views.terms import train_baseline_download, train_baseline_npy, train_download
 
 TAGS = ["competitions"]
 
@@ -110,9 +111,8 @@ class TrainDownloadView(APIView):
         },
     )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
-        logged_in_user(request)
-        # The web view's own gate (terms accepted, file present), so both answer alike.
-        return train_download(request._request, slug=slug)
+        user = logged_in_user(request)
+        return attachment(train_split(competition=visible_competition(request, slug), user=user))
 
 
 class TrainBaselineView(APIView):
@@ -130,8 +130,8 @@ class TrainBaselineView(APIView):
         },
     )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
-        logged_in_user(request)
-        return train_baseline_download(request._request, slug=slug)
+        user = logged_in_user(request)
+        return attachment(train_baseline_table(competition=visible_competition(request, slug), user=user))
 
 
 class TrainBaselineArrayView(APIView):
@@ -152,5 +152,5 @@ class TrainBaselineArrayView(APIView):
         },
     )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
-        logged_in_user(request)
-        return train_baseline_npy(request._request, slug=slug)
+        user = logged_in_user(request)
+        return attachment(train_baseline_npy(competition=visible_competition(request, slug), user=user))

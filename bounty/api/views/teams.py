@@ -76,5 +76,5 @@ class MyTeamView(APIView):
         competition = visible_competition(request, slug)
         membership = membership_get(competition=competition, user=user)
         if membership is None:
-            raise DomainError("no_team", "You have no team in this competition.", status=404)
+            raise DomainError("no_team", "You have no team in this competition.")
         return _team_response(membership.team)
