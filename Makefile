@@ -12,7 +12,8 @@ PY := $(BIN)/python
 # The long-running processes, defined once (docker-compose.yml runs the same commands).
 WORKER_CMD = celery -A bounty worker -Q scoring,celery --loglevel=INFO
 WEB_CMD = gunicorn bounty.wsgi --bind 0.0.0.0:8000 --workers 2 --access-logfile -
-# Celery beat: runs the reaper (re-queues submissions stuck past their lease). Run exactly one.
+# Celery beat: runs the reaper every 15 s (re-queues submissions whose worker was lost) and closes
+# competitions when due. Run one (make demo and docker-compose.yml do).
 BEAT_CMD = celery -A bounty beat --loglevel=INFO --schedule=/tmp/bounty-celerybeat-schedule
 
 PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
@@ -24,7 +25,7 @@ help:
 	@echo "make demo    run the platform locally with demo data (http://127.0.0.1:8000/)"
 	@echo "make test    lint, type-check and run every test"
 	@echo "make worker  run a Celery worker      make web   run gunicorn"
-	@echo "make lint    ruff and mypy            make fmt   format the code"
+	@echo "make lint    ruff, mypy and the import layers    make fmt   format the code"
 	@echo "make bench   the benchmarks (PostgreSQL and Redis, several minutes)"
 
 venv: $(STAMP)
@@ -40,8 +41,9 @@ demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@$(BIN)/$(WORKER_CMD) --concurrency=2 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null || true' EXIT INT TERM; \
-	echo; echo "  Bias Bounty demo: http://127.0.0.1:8000/  (Ctrl-C stops the web server and the worker)"; echo; \
+	$(BIN)/$(BEAT_CMD) & beat=$$!; \
+	trap 'kill $$worker $$beat 2>/dev/null; wait $$worker $$beat 2>/dev/null || true' EXIT INT TERM; \
+	echo; echo "  Bias Bounty demo: http://127.0.0.1:8000/  (Ctrl-C stops the web server, the worker and beat)"; echo; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The Django suites. With services (CI, or DATABASE_URL set) they run once on PostgreSQL + Redis and the
@@ -106,6 +108,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bounty scoring benchmarks
+	$(BIN)/lint-imports --no-cache
 
 fmt: $(STAMP)
 	$(BIN)/ruff check --fix .

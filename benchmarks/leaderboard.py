@@ -47,7 +47,7 @@ def web_command(port: int) -> list[str]:
 
 def populate(competition: Any, teams: int) -> None:
     """``teams`` more teams, each with three submissions decided here (in this process)."""
-    from bounty.services.scoring import submission_score
+    from bounty.lifecycle import submission_score
 
     pairs = stack.demo_pairs(competition)
     for team in range(teams):

@@ -102,7 +102,7 @@ def same_model(whole: Any, sharded: Any) -> bool:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     env, data_dir = stack.prepare("sharded", redis_db=7)
-    from bounty.services.sharding import submission_shard_count
+    from bounty.lifecycle.shards import shard_count as submission_shard_count
 
     whole, sharded, train = competitions(args.rows, args.shard_rows)
     users = {c.pk: stack.participant(c, f"p{c.pk}")[0] for c in (whole, sharded)}

@@ -112,7 +112,7 @@ def submit(competition: Any, user: Any, text: str, model: bytes) -> Any:
     """A submission of (``text``, ``model``) by ``user``, as the web and API make it (queued on commit)."""
     from django.core.files.base import ContentFile
 
-    from bounty.services.submissions import submission_create
+    from bounty.lifecycle import submission_create
 
     upload = ContentFile(model, name="m.skops")
     return submission_create(competition=competition, user=user, group_text=text, model_file=upload)

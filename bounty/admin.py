@@ -23,13 +23,20 @@ class CompetitionAdmin(admin.ModelAdmin):
     search_fields = ["slug", "title"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["organizers"]
+    # The rules are the engine store's (bounty.selectors.rules): the database keeps a copy written at
+    # creation, which editing could only make disagree with what decides submissions.
+    RULES = ["task", "loss", "loss_params", "alpha", "mu_min", "z", "schema"]
     readonly_fields = [
+        *RULES,
         "head_version",
         "next_seq",
         "base_holdout_loss",
         "current_holdout_loss",
         "created_at",
     ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a competition needs its engine store: the wizard or competition_create makes both
 
 
 class MembershipInline(admin.TabularInline):

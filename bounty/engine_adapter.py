@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 
 
 def competition_schema(competition: Competition) -> Schema:
+    """The schema the competition's store decides with (the database's copy is for the admin only)."""
     try:
-        return Schema.from_json(competition.schema)
-    except EngineError as exc:
-        raise DomainError("competition_misconfigured", "This competition's schema is not valid.") from exc
+        return competition_store(competition).schema
+    except (OSError, ValueError, KeyError, EngineError) as exc:
+        raise DomainError("competition_misconfigured", "This competition's schema cannot be read.") from exc
 
 
 def group_parse(*, competition: Competition, text: str) -> dict[str, Any]:

@@ -17,7 +17,8 @@ Environment:
   ``DJANGO_HSTS_INCLUDE_SUBDOMAINS``, ``DJANGO_HSTS_PRELOAD``, ``DJANGO_SECURE_PROXY_SSL_HEADER``,
   ``BOUNTY_CONTENT_SECURITY_POLICY``, ``BOUNTY_MAX_REQUEST_BYTES``, ``BOUNTY_CACHE_URL`` (a shared
   Redis cache for the rate-limit counters), ``BOUNTY_SCORING_LEASE_SECONDS``,
-  ``BOUNTY_SCORING_MAX_ATTEMPTS`` and ``BOUNTY_REAP_INTERVAL_SECONDS`` (the reaper), ``BOUNTY_SHARD_ROWS``
+  ``BOUNTY_SCORING_MAX_ATTEMPTS``, ``BOUNTY_QUEUE_RESEND_SECONDS`` and ``BOUNTY_REAP_INTERVAL_SECONDS``
+  (the lease and the reaper), ``BOUNTY_SHARD_ROWS``
   (hidden splits longer than this are scored in parallel shards).
 """
 
@@ -318,7 +319,7 @@ else:
     }
 CELERY_TASK_IGNORE_RESULT = True
 # Results are kept only by the shard tasks of a sharded evaluation (a chord needs a result backend);
-# without Redis the shards run one after another in the scoring task (bounty.services.sharding).
+# without Redis the shards run one after another in the scoring task (bounty.lifecycle.shards).
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -333,21 +334,25 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits out a broker restart, however long
-# The reaper (bounty.services.reaper) re-queues submissions stuck past the lease; see docs/security.md.
-BOUNTY_SCORING_LEASE_SECONDS = _env_int("BOUNTY_SCORING_LEASE_SECONDS", 15 * 60)
+# A claimed submission's lease (bounty.lifecycle.lease): renewed every third of it while it is evaluated;
+# a claim silent for longer belongs to a lost worker, and the reaper (bounty.lifecycle.reaper, run by
+# beat every BOUNTY_REAP_INTERVAL_SECONDS) puts it back on the queue. A queued submission whose message
+# was sent longer ago than BOUNTY_QUEUE_RESEND_SECONDS is sent again (a broker that lost it).
+BOUNTY_SCORING_LEASE_SECONDS = _env_int("BOUNTY_SCORING_LEASE_SECONDS", 45)
 BOUNTY_SCORING_MAX_ATTEMPTS = _env_int("BOUNTY_SCORING_MAX_ATTEMPTS", 3)
+BOUNTY_QUEUE_RESEND_SECONDS = _env_int("BOUNTY_QUEUE_RESEND_SECONDS", 600)
 # Hidden splits longer than this are evaluated in shards of at most this many rows, in parallel
-# (a competition's own ``shard_rows`` wins); see bounty.services.sharding.
+# (a competition's own ``shard_rows`` wins); see bounty.lifecycle.shards.
 BOUNTY_SHARD_ROWS = _env_int("BOUNTY_SHARD_ROWS", 500_000)
 # Public pages (the leaderboard) served to visitors who are not signed in may be this many seconds old.
 BOUNTY_VISITOR_CACHE_SECONDS = _env_int("BOUNTY_VISITOR_CACHE_SECONDS", 5)
 CELERY_BEAT_SCHEDULE = {
     "reap-stuck-submissions": {
         "task": "bounty.reap_stuck",
-        "schedule": float(_env_int("BOUNTY_REAP_INTERVAL_SECONDS", 300)),
+        "schedule": float(_env_int("BOUNTY_REAP_INTERVAL_SECONDS", 15)),
     }
 }
-CELERY_BEAT_SCHEDULE["close-due-competitions"] = {  # closes and confirms (bounty.services.confirmation)
+CELERY_BEAT_SCHEDULE["close-due-competitions"] = {  # closes and confirms (bounty.lifecycle.closing)
     "task": "bounty.close_due_competitions",
     "schedule": float(_env_int("BOUNTY_CLOSE_INTERVAL_SECONDS", 300)),
 }

@@ -3,6 +3,10 @@
 - ``competitions/<id>/``: split files and engine state; ``public/train.csv`` is the only file a
   participant can download (through a view that checks the terms).
 - ``artifacts/<sha256[:2]>/<sha256>``: uploaded model files, stored by content hash.
+- ``shards/<submission>-<claim>/<index>``: the engine's result of each shard of a sharded evaluation
+  (bytes), kept until the shards are combined.
+
+Shard results go in and out as bytes, never as paths, so that another store can hold them.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -78,3 +83,32 @@ def artifact_write(chunks: Iterable[bytes], *, max_bytes: int, field: str) -> st
     finally:
         tmp.unlink(missing_ok=True)
     return digest.hexdigest()
+
+
+def _shard_path(claim: str, index: int) -> Path:
+    if not re.fullmatch(r"\d+-\d+", claim):
+        raise ValueError(f"not a claim label: {claim!r}")
+    return data_dir() / "shards" / claim / str(int(index))
+
+
+def shard_write(*, claim: str, index: int, data: bytes) -> None:
+    """Keep shard ``index`` of claim ``claim`` (``<submission>-<attempt>``), replacing it atomically."""
+    path = _shard_path(claim, index)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def shard_read(*, claim: str, index: int) -> bytes | None:
+    """The kept bytes of a shard, or None if it has not finished."""
+    try:
+        return _shard_path(claim, index).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def shards_drop(*, submission_id: int) -> None:
+    """Forget the shards of every claim of a submission."""
+    for folder in (data_dir() / "shards").glob(f"{int(submission_id)}-*"):
+        shutil.rmtree(folder, ignore_errors=True)

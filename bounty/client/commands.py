@@ -223,7 +223,7 @@ def cancel(ctx: Ctx) -> int:
 
 def submissions(ctx: Ctx) -> int:
     rows = ctx.session().client.submissions(ctx.args.slug)
-    ctx.emit(rows, output.table(rows, output.SUBMISSION_COLUMNS))
+    ctx.emit(rows, output.table(output.submission_rows(rows), output.SUBMISSION_COLUMNS))
     return OK
 
 

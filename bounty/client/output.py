@@ -84,10 +84,12 @@ def submission_text(sub: Mapping[str, Any]) -> str:
         ("competition", sub.get("competition")),
         ("team", sub.get("team")),
         ("status", sub.get("status")),
+        *([("outcome", sub["status_label"])] if sub.get("status_label") else []),
         ("reason", reason_text(sub.get("reason")) if sub.get("reason") else None),
         ("message", sub.get("message") or None),
         ("group", sub.get("group_text") or ("(a group model)" if sub.get("has_group_model") else None)),
         ("public gain", sub.get("public_gain")),
+        *([("credited gain now", sub["credited_gain"])] if sub.get("credited_gain") is not None else []),
         ("checked against version", sub.get("checked_version")),
         ("created", sub.get("created_at")),
         ("finished", sub.get("finished_at")),
@@ -107,7 +109,7 @@ COMPETITION_COLUMNS = [
 SUBMISSION_COLUMNS = [
     ("id", "id"),
     ("seq", "seq"),
-    ("status", "status"),
+    ("outcome", "status"),
     ("reason", "reason"),
     ("public_gain", "public gain"),
     ("group_text", "group"),
@@ -127,6 +129,12 @@ VERSION_COLUMNS = [
     ("public_gain", "public gain"),
     ("created_at", "created"),
 ]
+
+
+def submission_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each submission with its outcome ("Accepted, rolled back in v5"; the bare status from a server
+    that does not say)."""
+    return [{**row, "outcome": row.get("status_label") or row.get("status")} for row in rows]
 
 
 def leaderboard_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from bounty.models.audit import AuditEvent
 from bounty.models.competition import Competition
 from bounty.models.last_mile import LastMileAudit
+from bounty.models.notice import Notice
 from bounty.models.quota import QuotaLedger
 from bounty.models.standing import Disqualification, UpdateStanding
 from bounty.models.submission import Submission
@@ -18,6 +19,7 @@ __all__ = [
     "LastMileAudit",
     "Membership",
     "ModelVersion",
+    "Notice",
     "QuotaLedger",
     "Submission",
     "Team",

@@ -31,6 +31,9 @@ class UpdateStanding(models.Model):
         null=True, blank=True, help_text="The update's version in the current model (when it counts)."
     )
     dropped = models.CharField(max_length=24, choices=DroppedBecause.choices, blank=True, default="")
+    dropped_in = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The version whose making took the update out of the model."
+    )
     confirmed_gain = models.FloatField(
         null=True, blank=True, help_text="Organizers only: the update's gain on the confirmation split."
     )
@@ -44,6 +47,10 @@ class UpdateStanding(models.Model):
             models.CheckConstraint(
                 condition=Q(counts=True, dropped="") | Q(counts=False) & ~Q(dropped=""),
                 name="standing_dropped_iff_not_counting",
+            ),
+            models.CheckConstraint(
+                condition=Q(counts=True, dropped_in__isnull=True) | Q(counts=False),
+                name="standing_dropped_in_only_when_dropped",
             ),
             models.CheckConstraint(
                 condition=Q(confirmed__isnull=True) | Q(confirmed_gain__isnull=False),

@@ -45,7 +45,10 @@ class Submission(models.Model):
     reason = models.CharField(max_length=32, choices=REASON_CHOICES, blank=True, default="")
     message = models.TextField(blank=True, help_text="Safe to show the participant.")
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When the current claim began.")
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last renewal of the claim's lease (bounty.lifecycle.lease)."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     checked_version = models.PositiveIntegerField(null=True, blank=True)

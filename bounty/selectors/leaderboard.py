@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 
 from bounty.engine_adapter import group_describe
 from bounty.models import Competition, Submission, Team
+from bounty.selectors.outcomes import counting_updates
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,7 @@ def leaderboard(*, competition: Competition) -> list[LeaderboardRow]:
         rejections=Count("submissions", filter=Q(submissions__status=Submission.Status.REJECTED))
     )
     rows = {team.pk: LeaderboardRow(team=team, rejections=team.rejections) for team in teams}
-    accepted = competition.submissions.filter(status=Submission.Status.ACCEPTED)
-    accepted = accepted.exclude(standing__counts=False)  # undone by a rollback or disqualification
+    accepted = counting_updates(competition)  # not those a rollback or disqualification undid
     if competition.status == Competition.Status.CLOSED:
         accepted = accepted.filter(standing__confirmed=True)
     accepted = accepted.order_by("seq")

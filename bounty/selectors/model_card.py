@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ObjectDoesNotExist
-
 from bounty.engine_adapter import group_describe, group_text_of
 from bounty.models import Competition, ModelVersion, Submission
+from bounty.selectors.outcomes import standing_of, submission_outcome
 from bounty.selectors.reports import min_group_size
+from bounty.selectors.rules import competition_rules
 from bounty.wizard.preflight import preflight
 from scoring.report import Report
 
@@ -32,7 +32,7 @@ def accepted_groups(*, competition: Competition, organizer: bool) -> list[Accept
     """Every accepted group, in arrival order, with its standing (when organizer actions have run)."""
     accepted = (
         Submission.objects.filter(competition=competition, status=Submission.Status.ACCEPTED)
-        .select_related("team")
+        .select_related("team", "standing")
         .order_by("seq")
     )
     versions = {
@@ -41,8 +41,7 @@ def accepted_groups(*, competition: Competition, organizer: bool) -> list[Accept
     }
     out = []
     for s in accepted:
-        standing = _standing(s)
-        counts = bool(getattr(standing, "counts", True))
+        standing, outcome = standing_of(s), submission_outcome(s)
         gain = getattr(standing, "confirmed_gain", None)
         out.append(
             AcceptedGroup(
@@ -52,25 +51,13 @@ def accepted_groups(*, competition: Competition, organizer: bool) -> list[Accept
                 text=group_text_of(s.group_tree) if s.group_tree else "",
                 version=versions.get(s.pk),
                 public_gain=s.public_gain,
-                counts=counts,
-                dropped=_dropped_label(standing) if not counts else "",
+                counts=outcome.counts,
+                dropped=outcome.undone_words,
                 confirmed=getattr(standing, "confirmed", None),
                 confirmed_gain=round(gain, 3) if organizer and gain is not None else None,
             )
         )
     return out
-
-
-def _standing(submission: Submission) -> object | None:
-    try:
-        return getattr(submission, "standing", None)
-    except ObjectDoesNotExist:
-        return None
-
-
-def _dropped_label(standing: object | None) -> str:
-    display = getattr(standing, "get_dropped_display", None)
-    return str(display()) if callable(display) else "no longer in the model"
 
 
 def known_limits(
@@ -97,16 +84,17 @@ def known_limits(
     if not any(g.confirmed is not None for g in groups):
         limits.append("The accepted updates have not been checked on the confirmation split yet.")
     if holdout and competition.teams.exists():
+        rules = competition_rules(competition=competition)
         check = preflight(
             holdout_rows=holdout,
-            alpha=competition.alpha,
-            mu_min=competition.mu_min,
+            alpha=rules.alpha,
+            mu_min=rules.mu_min,
             budget=competition.teams.count() * competition.total_quota,
         )
         if not check.enough:
             limits.append(
                 f"The holdout is smaller than the {check.required_rows:,} rows a Hoeffding bound needs "
-                f"for alpha = {competition.alpha} over {check.budget:,} possible submissions; "
+                f"for alpha = {rules.alpha} over {check.budget:,} possible submissions; "
                 f"accepted gains are guaranteed only to within {check.smallest_alpha:.3f}."
             )
     return limits

@@ -3,6 +3,7 @@ versions to roll back to, the teams and the organizer actions taken."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from bounty.models import (
@@ -14,6 +15,7 @@ from bounty.models import (
     Team,
     UpdateStanding,
 )
+from bounty.selectors.outcomes import counting_updates, standing_of, undone_updates
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,8 @@ class Decided:
 class TeamRow:
     team: Team
     disqualification: Disqualification | None
-    accepted: int
+    counting: int  # accepted updates in the current model
+    undone: int  # accepted updates an organizer action took out of it
 
 
 def awaiting_approval(*, competition: Competition) -> list[Submission]:
@@ -41,11 +44,10 @@ def decisions_for_review(*, competition: Competition, limit: int = 200) -> list[
     """The latest decided submissions with the organizer-only figures and their standing."""
     decided = (
         competition.submissions.exclude(status__in=Submission.PENDING)
-        .select_related("team", "author")
+        .select_related("team", "author", "standing")
         .order_by("-seq")[:limit]
     )
-    standings = {s.submission_id: s for s in UpdateStanding.objects.filter(competition=competition)}
-    return [Decided(s, standings.get(s.pk)) for s in decided]
+    return [Decided(s, standing_of(s)) for s in decided]
 
 
 def versions_newest_first(*, competition: Competition) -> list[ModelVersion]:
@@ -54,12 +56,11 @@ def versions_newest_first(*, competition: Competition) -> list[ModelVersion]:
 
 def team_rows(*, competition: Competition) -> list[TeamRow]:
     dq = {d.team_id: d for d in Disqualification.objects.filter(competition=competition)}
-    accepted: dict[int, int] = {}
-    for team_id in competition.submissions.filter(status=Submission.Status.ACCEPTED).values_list(
-        "team_id", flat=True
-    ):
-        accepted[team_id] = accepted.get(team_id, 0) + 1
-    return [TeamRow(t, dq.get(t.pk), accepted.get(t.pk, 0)) for t in competition.teams.order_by("name")]
+    counting = Counter(counting_updates(competition).values_list("team_id", flat=True))
+    undone = Counter(undone_updates(competition).values_list("team_id", flat=True))
+    return [
+        TeamRow(t, dq.get(t.pk), counting[t.pk], undone[t.pk]) for t in competition.teams.order_by("name")
+    ]
 
 
 def organizer_actions(*, competition: Competition, limit: int = 30) -> list[AuditEvent]:

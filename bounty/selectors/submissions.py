@@ -7,22 +7,24 @@ from django.db.models import QuerySet
 from bounty.errors import DomainError
 from bounty.models import Competition, Submission, Team
 from bounty.selectors.competitions import AnyUser, membership_get, user_is_organizer
+from bounty.selectors.outcomes import submission_outcome
 
 PUBLIC_STATUSES = (Submission.Status.ACCEPTED, Submission.Status.REJECTED)
 
 
 def submission_list_for_team(*, team: Team) -> QuerySet[Submission]:
-    return team.submissions.select_related("author").order_by("-seq")
+    """The team's submissions, newest first, with their standing (``bounty.selectors.outcomes``)."""
+    return team.submissions.select_related("author", "standing").order_by("-seq")
 
 
 def submission_list_for_organizer(*, competition: Competition) -> QuerySet[Submission]:
-    return competition.submissions.select_related("team", "author").order_by("-seq")
+    return competition.submissions.select_related("team", "author", "standing").order_by("-seq")
 
 
 def submission_public_decisions(*, competition: Competition, limit: int = 10) -> list[Submission]:
     return list(
         competition.submissions.filter(status__in=PUBLIC_STATUSES)
-        .select_related("team")
+        .select_related("team", "standing")
         .order_by("-seq")[:limit]
     )
 
@@ -30,7 +32,11 @@ def submission_public_decisions(*, competition: Competition, limit: int = 10) ->
 def submission_get_visible(*, submission_id: int, user: AnyUser) -> tuple[Submission, bool]:
     """The submission if the user may see it (team member or organizer), and whether the user may
     see the organizer-only figures."""
-    submission = Submission.objects.select_related("competition", "team").filter(pk=submission_id).first()
+    submission = (
+        Submission.objects.select_related("competition", "team", "author", "standing")
+        .filter(pk=submission_id)
+        .first()
+    )
     if submission is None:
         raise DomainError("not_found", "There is no such submission.")
     organizer = user_is_organizer(competition=submission.competition, user=user)
@@ -45,7 +51,7 @@ def submission_status_data(*, submission: Submission, show_figures: bool) -> dic
         "id": submission.pk,
         "seq": submission.seq,
         "status": submission.status,
-        "status_label": submission.get_status_display(),
+        "status_label": submission_outcome(submission).label,
         "reason": submission.reason,
         "message": submission.message,
         "pending": submission.is_pending,

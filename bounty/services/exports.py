@@ -17,8 +17,9 @@ from django.contrib.auth.models import User
 
 from bounty.engine_adapter import competition_store, group_describe
 from bounty.errors import DomainError
-from bounty.models import Competition, UpdateStanding
+from bounty.models import Competition, Submission
 from bounty.selectors.leaderboard import leaderboard
+from bounty.selectors.outcomes import standing_of, submission_outcome
 from bounty.services.audit import audit_record
 from bounty.services.organizer_guards import organizer_required
 from scoring.engine import organize as engine
@@ -26,9 +27,9 @@ from scoring.errors import EngineError
 
 FIGURES = ("mass", "loss_current", "loss_h", "gain", "se", "margin")
 SUBMISSION_COLUMNS = (
-    "seq", "id", "team", "author", "created_at", "finished_at", "status", "reason", "checked_version",
-    "group", "group_model_sha256", "model_sha256", *FIGURES, "public_gain", "counts", "dropped",
-    "confirmed_gain", "confirmed",
+    "seq", "id", "team", "author", "created_at", "finished_at", "status", "outcome", "reason",
+    "checked_version", "group", "group_model_sha256", "model_sha256", *FIGURES, "public_gain",
+    "credited_gain", "counts", "dropped", "dropped_in", "confirmed_gain", "confirmed",
 )  # fmt: skip
 LEADERBOARD_COLUMNS = ("rank", "team", "credit", "gain", "accepted_updates", "rejections")
 
@@ -70,25 +71,26 @@ def bundle_export(*, competition: Competition, actor: User) -> tuple[str, bytes]
     return f"{competition.slug}-v{head}.zip", data
 
 
-def _submission_row(s: Any, standing: UpdateStanding | None) -> list[Any]:
+def _submission_row(s: Submission) -> list[Any]:
     figures = s.figures if isinstance(s.figures, dict) else {}
     group = s.group_text or (group_describe(s.group_tree) if s.group_tree is not None else "")
+    outcome, standing = submission_outcome(s), standing_of(s)
+    accepted = s.status == Submission.Status.ACCEPTED
     return [
         s.seq, s.pk, s.team.name, s.author.username, s.created_at.isoformat(),
-        s.finished_at.isoformat() if s.finished_at else None, s.status, s.reason, s.checked_version,
-        group, s.group_model_sha256, s.model_sha256, *(figures.get(k) for k in FIGURES), s.public_gain,
-        None if standing is None else standing.counts, None if standing is None else standing.dropped,
-        None if standing is None else standing.confirmed_gain,
+        s.finished_at.isoformat() if s.finished_at else None, s.status, outcome.label, s.reason,
+        s.checked_version, group, s.group_model_sha256, s.model_sha256, *(figures.get(k) for k in FIGURES),
+        s.public_gain, outcome.credited_gain, outcome.counts if accepted else None, outcome.undone,
+        outcome.undone_in, None if standing is None else standing.confirmed_gain,
         None if standing is None else standing.confirmed,
     ]  # fmt: skip
 
 
 def submissions_csv(*, competition: Competition, actor: User) -> str:
-    """Every submission, in arrival order, with the organizer-only figures and its standing."""
+    """Every submission, in arrival order, with the organizer-only figures and where it stands now."""
     organizer_required(competition=competition, actor=actor)
-    standings = {s.submission_id: s for s in UpdateStanding.objects.filter(competition=competition)}
-    submissions = competition.submissions.select_related("team", "author").order_by("seq")
-    rows = [_submission_row(s, standings.get(s.pk)) for s in submissions]
+    submissions = competition.submissions.select_related("team", "author", "standing").order_by("seq")
+    rows = [_submission_row(s) for s in submissions]
     audit_record(
         action="competition.export_submissions",
         actor=actor,

@@ -1,22 +1,29 @@
-"""Email: the submitter hears when a submission is decided, the organizers when an update is accepted.
+"""Telling people: the submitter hears when a submission is decided, the organizers when an update is
+accepted, and every member of a team whose credit an organizer action changed hears why.
 
-``notify_decision`` runs after the deciding transaction commits (``transaction.on_commit`` in the
-scoring and approval services); an update accepted after the competition closed is also confirmed then,
-so that it can earn credit. It says only what the participant may see on the site: the status, the
-reason category, the public message and the rounded gain, never a holdout figure. Sending failures are
-logged, never raised: a decision stands whether or not its email went out.
+``notify_decision`` runs after the deciding transaction commits (``bounty.lifecycle.states``).
+``notify_standing`` runs inside the organizer action's transaction: it leaves a ``Notice`` for each
+member (shown on their next page) and emails them once the action commits. Both say only what the
+participant may see on the site: the status, the reason category, the public message, the rounded gain
+and the organizer's reason, never a holdout figure. Sending failures are logged, never raised: a
+decision stands whether or not its email went out.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
+from functools import partial
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
+from django.db import transaction
 from django.urls import reverse
 
 from bounty.engine_adapter import group_describe
-from bounty.models import Submission
+from bounty.models import Competition, Notice, Submission, Team
+from bounty.selectors.outcomes import submission_outcome
 
 log = logging.getLogger(__name__)
 DECIDED = (Submission.Status.ACCEPTED, Submission.Status.REJECTED, Submission.Status.DECLINED)
@@ -86,7 +93,41 @@ def notify_decision(*, submission_id: int) -> None:
             _organizer_body(submission),
             list(organizers),
         )
-        if submission.competition.status == submission.competition.Status.CLOSED:
-            from bounty.services.confirmation import competition_confirm
 
-            competition_confirm(competition=submission.competition, actor=None)
+
+def _standing_line(submission: Submission) -> str:
+    outcome = submission_outcome(submission)
+    if outcome.counts:
+        return f"Submission #{submission.seq} is part of the model again and earns credit."
+    return f"Submission #{submission.seq}: {outcome.label.lower()}; it no longer earns credit."
+
+
+def notify_standing(
+    *,
+    competition: Competition,
+    submission_ids: Collection[int],
+    reason: str,
+    disqualified: Team | None = None,
+) -> None:
+    """Tell each member of the teams behind ``submission_ids`` (accepted updates whose standing just
+    changed), and every member of a ``disqualified`` team, what changed and the organizer's reason."""
+    changed = (
+        Submission.objects.filter(pk__in=list(submission_ids))
+        .select_related("standing", "team")
+        .order_by("seq")
+    )
+    lines: dict[int, list[str]] = {}
+    if disqualified is not None:
+        lines[disqualified.pk] = [f"Your team {disqualified.name} was disqualified."]
+    for submission in changed:
+        lines.setdefault(submission.team_id, []).append(_standing_line(submission))
+    path = reverse("my_submissions", args=[competition.slug])
+    members = User.objects.filter(memberships__team_id__in=list(lines)).values_list(
+        "pk", "email", "memberships__team_id"
+    )
+    for user_id, email, team_id in members:
+        text = " ".join([*lines[team_id], f"The organizers' reason: {reason}"])
+        Notice.objects.create(user_id=user_id, competition=competition, text=text, link=path)
+        subject = f"[{competition.title}] Your credit changed"
+        body = f"{text}\n\nYour team's submissions: {_site_url(path)}"
+        transaction.on_commit(partial(_send, subject, body, [email]))

@@ -1,9 +1,8 @@
-"""Checks every organizer action makes: who may act, that a reason is given, and the competition lock."""
+"""Checks every organizer action makes: who may act, and that a reason is given."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db.models import F
 
 from bounty.errors import DomainError
 from bounty.models import Competition
@@ -26,13 +25,3 @@ def reason_required(text: str | None, *, field: str = "reason") -> str:
     if len(reason) > MAX_REASON:
         raise DomainError("reason_too_long", f"Keep the reason under {MAX_REASON} characters.", field=field)
     return reason
-
-
-def competition_lock(competition_id: int) -> Competition:
-    """Take the competition's decision lock (call inside a transaction) and return the fresh row.
-
-    The same row update ``bounty.services.scoring`` takes before deciding, so organizer actions and
-    decisions are serialized per competition on every database.
-    """
-    Competition.objects.filter(pk=competition_id).update(head_version=F("head_version"))
-    return Competition.objects.get(pk=competition_id)

@@ -1,12 +1,15 @@
-"""Template filters: ``markdown`` (sanitized), ``percent``, ``number``, ``reason_help`` and
-``progress_steps`` (where a submission is between arrival and decision)."""
+"""Template filters: ``markdown`` (sanitized), ``percent``, ``number``, ``reason_help``,
+``progress_steps`` (where a submission is between arrival and decision) and ``outcome`` (what its
+decision amounts to now)."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.safestring import SafeString
 
+from bounty.models import Submission
 from bounty.rendering import markdown_to_html
+from bounty.selectors.outcomes import Outcome, submission_outcome
 
 register = template.Library()
 
@@ -83,3 +86,10 @@ def progress_steps(status: object) -> list[tuple[str, str]]:
             state = "todo"
         out.append((label, state))
     return out
+
+
+@register.filter(name="outcome")
+def outcome(submission: Submission) -> Outcome:
+    """The submission's decision as it stands now (``bounty.selectors.outcomes``): "Accepted, rolled
+    back in v5" where an organizer action took its update out of the model."""
+    return submission_outcome(submission)

@@ -20,6 +20,7 @@ from bounty.selectors.last_mile import (
     audit_report,
 )
 from bounty.selectors.reports import min_group_size
+from bounty.selectors.rules import competition_rules
 from bounty.services.last_mile import audit_create, audit_delete, audit_set_public
 from bounty.views import report_charts as charts
 from bounty.views.base import current_user, form_page
@@ -48,6 +49,7 @@ def audit_index(request: HttpRequest, slug: str) -> HttpResponse:
     form = AuditForm(request.POST or None, request.FILES or None, competition=competition)
     context = {
         "competition": competition,
+        "rules": competition_rules(competition=competition),
         "form": form,
         "public_audits": audit_list_public(competition=competition),
         "my_audits": audit_list_mine(competition=competition, user=request.user),

@@ -16,6 +16,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from bounty.errors import DomainError
+from bounty.lifecycle import (
+    competition_close,
+    competition_confirm,
+    competition_rollback,
+    competition_set_manual_approval,
+    submission_approve,
+    submission_decline,
+    team_disqualify,
+)
 from bounty.models import Competition, Submission
 from bounty.selectors.competitions import competition_get, user_is_organizer
 from bounty.selectors.review import (
@@ -25,14 +34,7 @@ from bounty.selectors.review import (
     team_rows,
     versions_newest_first,
 )
-from bounty.services.approval import (
-    competition_set_manual_approval,
-    submission_approve,
-    submission_decline,
-)
-from bounty.services.confirmation import competition_close, competition_confirm
 from bounty.services.exports import bundle_export, leaderboard_csv, submissions_csv
-from bounty.services.model_actions import competition_rollback, team_disqualify
 from bounty.views.base import current_user, form_page
 from bounty.views.organize_forms import (
     DisqualifyForm,

@@ -13,6 +13,7 @@ from bounty.selectors.competitions import (
     user_is_organizer,
 )
 from bounty.selectors.leaderboard import leaderboard
+from bounty.selectors.rules import competition_rules
 from bounty.selectors.submissions import submission_public_decisions
 from bounty.selectors.versions import public_holdout_loss
 from bounty.views.visitor_cache import cached_for_visitors
@@ -34,6 +35,7 @@ def competition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     competition = competition_get(slug=slug, user=request.user)
     context = {
         "competition": competition,
+        "rules": competition_rules(competition=competition),
         "public_loss": public_holdout_loss(competition=competition),
         "card": competition_data_card(competition=competition),
         "decisions": submission_public_decisions(competition=competition),

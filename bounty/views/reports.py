@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from bounty.engine_adapter import competition_schema
 from bounty.models import Competition
 from bounty.selectors.competitions import competition_data_card, competition_get, user_is_organizer
 from bounty.selectors.last_mile import audit_list_public
@@ -20,6 +19,7 @@ from bounty.selectors.reports import (
     min_group_size,
     team_attribute_usage,
 )
+from bounty.selectors.rules import competition_rules
 from bounty.views import report_charts as charts
 from scoring.report import METRIC_TITLES, Report
 
@@ -80,10 +80,12 @@ def model_card(request: HttpRequest, slug: str) -> HttpResponse:
     report = figures.report if figures else None
     groups = accepted_groups(competition=competition, organizer=organizer)
     versions = list(competition.versions.order_by("number"))
+    rules = competition_rules(competition=competition)
     head = next((v for v in versions if v.number == competition.head_version), None)
     context = {
         "competition": competition,
-        "schema": competition_schema(competition),
+        "schema": rules.schema,
+        "rules": rules,
         "card": competition_data_card(competition=competition),
         "groups": groups,
         "repairs": sum(v.kind == "repair" for v in versions),

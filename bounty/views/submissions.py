@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bounty.engine_adapter import group_describe
 from bounty.errors import DomainError
 from bounty.forms import SubmissionForm
+from bounty.lifecycle import submission_cancel, submission_create
 from bounty.models import Submission
 from bounty.selectors.competitions import (
     competition_get,
@@ -15,13 +16,13 @@ from bounty.selectors.competitions import (
     terms_accepted,
     user_is_organizer,
 )
+from bounty.selectors.rules import competition_rules
 from bounty.selectors.submissions import (
     submission_get_visible,
     submission_list_for_organizer,
     submission_list_for_team,
     submission_status_data,
 )
-from bounty.services.submissions import submission_cancel, submission_create
 from bounty.views.base import current_user, form_page, json_view
 
 
@@ -32,6 +33,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     form = SubmissionForm(request.POST or None, request.FILES or None)
     context = {
         "competition": competition,
+        "rules": competition_rules(competition=competition),
         "form": form,
         "membership": membership_get(competition=competition, user=user),
         "terms_ok": terms_accepted(competition=competition, user=user),

@@ -3,7 +3,7 @@
 from scoring.check import Decision, Figures, Rules, public_gain
 from scoring.engine.create import create_store
 from scoring.engine.evaluation import Evaluation
-from scoring.engine.shards import ShardResult, evaluate_sharded
+from scoring.engine.shards import ShardResult, evaluate_sharded, shard_failure
 from scoring.engine.store import (
     HIDDEN_SPLITS,
     SPLITS,
@@ -30,4 +30,5 @@ __all__ = [
     "forget_store",
     "open_store",
     "public_gain",
+    "shard_failure",
 ]

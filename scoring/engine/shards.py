@@ -9,19 +9,18 @@ the evaluation of the whole split, array for array, so committing it decides exa
 evaluation does. (A check's additive statistics, ``scoring.check.CheckStats``, depend on the version
 at commit time, so shards return the rows and predictions those statistics are computed from.)
 
-A shard's result is written by the trusted worker as ``.npy`` files (``allow_pickle=False``) and a small
-JSON outcome: ``ok``, ``refused`` (the engine's reason and message) or ``failed`` (the platform's fault).
+A shard's result crosses to the platform as bytes (``ShardResult.to_bytes``: an ``.npz`` read back with
+``allow_pickle=False``) with its outcome: ``ok``, ``refused`` (the engine's reason and message) or
+``failed`` (the platform's fault); the platform keeps them in its own storage until they are combined.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import math
-import os
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -52,6 +51,39 @@ class ShardResult:
     def error(self) -> EngineError:
         """The refusal this shard recorded (``status == "refused"``)."""
         return EngineError(Reason(self.reason), self.message)
+
+    def to_bytes(self) -> bytes:
+        """The outcome and arrays as one ``.npz`` (no pickle), for whatever storage the caller uses."""
+        if self.status not in OUTCOMES:
+            raise ValueError(f"unknown shard outcome {self.status!r}")
+        outcome = {"status": self.status, "splits": list(self.masks), "reason": self.reason}
+        outcome["message"] = self.message
+        arrays = {"outcome": np.frombuffer(json.dumps(outcome).encode(), dtype=np.uint8)}
+        for split in self.masks:
+            arrays[f"{split}.mask"] = self.masks[split]
+            arrays[f"{split}.preds"] = self.preds[split]
+        buffer = io.BytesIO()
+        np.savez(buffer, allow_pickle=False, **arrays)
+        return buffer.getvalue()
+
+    @staticmethod
+    def status_of(data: bytes) -> str:
+        """The outcome (``ok``, ``refused`` or ``failed``) of a shard's bytes, without its arrays."""
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            return str(json.loads(arrays["outcome"].tobytes())["status"])
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ShardResult:
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            outcome = json.loads(arrays["outcome"].tobytes())
+            splits = outcome["splits"]
+            return cls(
+                status=outcome["status"],
+                masks={s: arrays[f"{s}.mask"] for s in splits},
+                preds={s: arrays[f"{s}.preds"] for s in splits},
+                reason=outcome["reason"],
+                message=outcome["message"],
+            )
 
 
 def split_rows(store: Store) -> dict[str, int]:
@@ -113,49 +145,7 @@ def evaluate_sharded(store: Store, *, group: dict[str, Any], model: bytes, shard
     return combine(store, group=group, model=model, parts=parts)
 
 
-# -- on disk --------------------------------------------------------------------------------------
-def shards_dir(store: Store, label: str) -> Path:
-    """Where the shards of evaluation ``label`` are kept until they are combined."""
-    return store.evaluation_dir(label).with_name(f"{label}.shards")
-
-
-def save_shard(folder: Path, result: ShardResult) -> None:
-    """Write ``result`` atomically (a temporary folder of this process renamed into place)."""
-    if result.status not in OUTCOMES:
-        raise ValueError(f"unknown shard outcome {result.status!r}")
-    tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for split in result.masks:
-        np.save(tmp / f"{split}.mask.npy", result.masks[split], allow_pickle=False)
-        np.save(tmp / f"{split}.preds.npy", result.preds[split], allow_pickle=False)
-    outcome = {
-        "status": result.status,
-        "splits": list(result.masks),
-        "reason": result.reason,
-        "message": result.message,
-    }
-    (tmp / "outcome.json").write_text(json.dumps(outcome))
-    shutil.rmtree(folder, ignore_errors=True)
-    try:
-        os.replace(tmp, folder)
-    except OSError:
-        if not (folder / "outcome.json").exists():
-            raise
-        shutil.rmtree(tmp, ignore_errors=True)  # a second run of the same shard finished first
-
-
-def load_shard(folder: Path) -> ShardResult | None:
-    """The saved result in ``folder``, or None when that shard has not finished."""
-    try:
-        outcome = json.loads((folder / "outcome.json").read_text())
-    except FileNotFoundError:
-        return None
-    splits = outcome["splits"]
-    return ShardResult(
-        status=outcome["status"],
-        masks={s: np.load(folder / f"{s}.mask.npy", allow_pickle=False) for s in splits},
-        preds={s: np.load(folder / f"{s}.preds.npy", allow_pickle=False) for s in splits},
-        reason=outcome["reason"],
-        message=outcome["message"],
-    )
+# -- as bytes -------------------------------------------------------------------------------------
+def shard_failure() -> bytes:
+    """The outcome of a shard the platform failed to evaluate (not the participant's fault)."""
+    return ShardResult(status="failed").to_bytes()

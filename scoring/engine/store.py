@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,16 @@ import pandas as pd
 from scoring import groups
 from scoring.check import Decision, Rules
 from scoring.engine.evaluation import Evaluation, load_evaluation, save_evaluation
-from scoring.engine.shards import Ranges, within
+from scoring.engine.shards import (
+    Ranges,
+    ShardResult,
+    combine,
+    evaluate_shard,
+    shard_count,
+    shard_ranges,
+    split_rows,
+    within,
+)
 from scoring.errors import EngineError
 from scoring.frames import read_frame
 from scoring.losses import Loss, get_loss
@@ -210,6 +220,33 @@ class Store:
 
     def drop_evaluation(self, label: str) -> None:
         shutil.rmtree(self.evaluation_dir(label), ignore_errors=True)
+
+    # -- sharded evaluation (``scoring.engine.shards``) ---------------------------------------------
+    def shard_count(self, shard_rows: int) -> int:
+        """How many shards keep every hidden split's row ranges within ``shard_rows`` (1: whole)."""
+        return shard_count(split_rows(self), shard_rows)
+
+    def evaluate_shard(self, *, group: dict[str, Any], model: bytes, index: int, count: int) -> bytes:
+        """Shard ``index`` of ``count`` of a tree group's evaluation with ``model``, as bytes
+        (``ShardResult.to_bytes``): the group's rows and h's predictions in the shard's row ranges, or
+        the engine's refusal. Other failures raise."""
+        ranges = shard_ranges(split_rows(self), count, index)
+        try:
+            part = evaluate_shard(self, group=group, model=model, ranges=ranges)
+        except EngineError as exc:
+            part = ShardResult(status="refused", reason=exc.reason.value, message=exc.message)
+        return part.to_bytes()
+
+    def combine_shards(self, *, group: dict[str, Any], model: bytes, parts: Sequence[bytes]) -> Evaluation:
+        """The whole evaluation from every shard's bytes, in shard order: exactly what ``evaluate``
+        gives. Raises the first refusal in row order (EngineError), or RuntimeError if a shard failed."""
+        results = [ShardResult.from_bytes(part) for part in parts]
+        for result in results:
+            if result.status == "refused":
+                raise result.error()
+            if result.status != "ok":
+                raise RuntimeError("a shard of the evaluation failed")
+        return combine(self, group=group, model=model, parts=results)
 
     def commit(
         self, evaluation: Evaluation, *, label: str, head: int

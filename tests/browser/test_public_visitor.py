@@ -11,8 +11,8 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
+from bounty.lifecycle import competition_close
 from bounty.models import Competition
-from bounty.services.confirmation import competition_close
 from tests.browser.support import Visitor, wait_until
 from tests.platform.conftest import LiveWorker
 from tests.platform.organizer_support import SCRIPT, submit, team_member, weak_competition

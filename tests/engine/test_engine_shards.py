@@ -21,11 +21,9 @@ from scoring.engine import Rules, ShardResult, Store, create_store, evaluate_sha
 from scoring.engine.shards import (
     combine,
     evaluate_shard,
-    load_shard,
-    save_shard,
     shard_count,
+    shard_failure,
     shard_ranges,
-    shards_dir,
     split_rows,
 )
 from scoring.errors import EngineError, Reason
@@ -153,28 +151,35 @@ def test_a_group_model_is_not_evaluated_on_row_ranges(built: Path, tmp_path: Pat
         store.evaluate(group=b"group model", model=b"model", rows=shard_ranges(split_rows(store), 2, 0))
 
 
-def test_shard_results_round_trip_through_disk_and_combine_in_order(
+def test_shard_results_round_trip_as_bytes_and_combine_in_order(
     built: Path, train: pd.DataFrame, tmp_path: Path
 ) -> None:
     store = copy_of(built, tmp_path / "c")
     text, kind = PAIRS[1]
     tree, model = groups.parse_text(text, SCHEMA), fit_on(train, text, kind)
-    rows = split_rows(store)
-    folder = shards_dir(store, "41-1")
-    assert load_shard(folder / "0") is None
-    for index in range(3):
-        part = evaluate_shard(store, group=tree, model=model, ranges=shard_ranges(rows, 3, index))
-        save_shard(folder / str(index), part)
-    parts = [load_shard(folder / str(i)) for i in range(3)]
-    assert all(p is not None and p.status == "ok" for p in parts)
-    combined = combine(store, group=tree, model=model, parts=[p for p in parts if p is not None])
+    assert store.shard_count(3000) == 3  # 7,001 holdout rows
+    parts = [store.evaluate_shard(group=tree, model=model, index=i, count=3) for i in range(3)]
+    assert all(ShardResult.from_bytes(p).status == ShardResult.status_of(p) == "ok" for p in parts)
+    combined = store.combine_shards(group=tree, model=model, parts=parts)
     whole = store.evaluate(group=tree, model=model)
     for split in ("holdout", "confirmation"):
         assert np.array_equal(combined.masks[split], whole.masks[split])
         assert np.array_equal(combined.preds[split], whole.preds[split])
-    refused = ShardResult(status="refused", reason=Reason.TIMEOUT.value, message="too slow")
-    save_shard(folder / "1", refused)
-    again = load_shard(folder / "1")
-    assert again is not None and again.status == "refused" and again.error().reason is Reason.TIMEOUT
+    refused = ShardResult(status="refused", reason=Reason.TIMEOUT.value, message="too slow").to_bytes()
+    again = ShardResult.from_bytes(refused)
+    assert again.status == "refused" and again.error().reason is Reason.TIMEOUT
+    with pytest.raises(EngineError) as refusal:
+        store.combine_shards(group=tree, model=model, parts=[parts[0], refused, parts[2]])
+    assert refusal.value.reason is Reason.TIMEOUT
+    with pytest.raises(RuntimeError):
+        store.combine_shards(group=tree, model=model, parts=[parts[0], shard_failure(), parts[2]])
     with pytest.raises(ValueError):
-        combine(store, group=tree, model=model, parts=[p for p in (parts[0], again) if p is not None])
+        combine(store, group=tree, model=model, parts=[ShardResult.from_bytes(parts[0]), again])
+
+
+def test_a_shard_the_engine_refuses_comes_back_as_its_refusal(built: Path, tmp_path: Path) -> None:
+    store = copy_of(built, tmp_path / "c")
+    outcome = ShardResult.from_bytes(
+        store.evaluate_shard(group={"op": "all"}, model=b"not a model", index=1, count=3)
+    )
+    assert outcome.status == "refused" and outcome.error().reason is Reason.INVALID_MODEL

@@ -3,6 +3,7 @@ Celery worker process (``live_worker``) that uses the same test database."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -27,6 +28,9 @@ from django.utils import timezone
 
 from bounty.models import Competition, Membership, Team, TermsAcceptance
 from bounty.storage import competition_dir
+from scoring.engine import Rules, Settings
+from scoring.sandbox import Limits
+from scoring.schema import Schema
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery-staple"
@@ -86,7 +90,13 @@ def make_competition(**overrides: Any) -> Competition:
 
 
 def write_split_files(competition: Competition) -> None:
+    """The files of a competition without an engine run: its settings (the rules, as the store keeps
+    them), the public train split and marked stand-ins for the hidden splits."""
     root = competition_dir(competition.pk)
+    root.mkdir(parents=True, exist_ok=True)
+    rules = Rules(alpha=competition.alpha, mu_min=competition.mu_min, z=competition.z)
+    settings = Settings(Schema.from_json(competition.schema), competition.loss, {}, rules, Limits())
+    (root / "competition.json").write_text(json.dumps(settings.to_json()))
     (root / "public").mkdir(parents=True, exist_ok=True)
     (root / "private").mkdir(parents=True, exist_ok=True)
     (root / "public" / "train.csv").write_text(TRAIN_CSV)
@@ -144,10 +154,10 @@ def model_upload(content: bytes = b"PK\x03\x04 fake skops model", name: str = "m
 @pytest.fixture
 def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Record scoring tasks sent to the broker instead of sending them."""
-    from bounty.tasks import score_submission
+    from bounty.lifecycle import enqueue
 
     sent: list[int] = []
-    monkeypatch.setattr(score_submission, "delay", lambda submission_id: sent.append(submission_id))
+    monkeypatch.setattr(enqueue, "send_score", sent.append)
     return sent
 
 
@@ -195,15 +205,32 @@ def start_worker(
     pool: str = "solo",
     env: dict[str, str] | None = None,
     prefix: str = "test",
+    own_group: bool = False,
 ) -> Iterator[LiveWorker]:
     """A real ``celery -A bounty worker`` subprocess on the test database, the test broker and
-    this test's data dir, with the chosen ``pool`` (one process) and extra ``env``."""
-    from django.conf import settings
-
+    this test's data dir, with the chosen ``pool`` (one process) and extra ``env``; ``own_group``
+    starts it in a process group of its own (the children it starts are in it too)."""
     from bounty.celery import app
 
     if purge:
         app.control.purge()
+    command = [
+        sys.executable, "-m", "celery", "-A", "bounty", "worker", "-Q", "scoring,celery",
+        f"--pool={pool}", "--concurrency=1", "--loglevel=INFO", "--without-mingle",
+        "--without-gossip", "--without-heartbeat", "-n", f"{prefix}-{uuid.uuid4().hex[:8]}@%h",
+    ]  # fmt: skip
+    with celery_process(command, tmp_path, "worker", env=env, own_group=own_group) as worker:
+        worker.wait_for(r"ready\.", timeout=90)
+        yield worker
+
+
+@contextmanager
+def celery_process(
+    command: list[str], tmp_path: Path, kind: str, *, env: dict[str, str] | None, own_group: bool = False
+) -> Iterator[LiveWorker]:
+    """A Celery process (worker or beat) on the test database, broker and data dir; stopped at the end."""
+    from django.conf import settings
+
     full = dict(os.environ)
     for name in ("BOUNTY_FAULT_PAUSE_AT", "BOUNTY_FAULT_ONCE_FILE"):
         full.pop(name, None)
@@ -215,19 +242,18 @@ def start_worker(
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), full.get("PYTHONPATH")])),
         **(env or {}),
     )
-    name = uuid.uuid4().hex[:8]
-    log_path = tmp_path / f"worker-{name}.log"
-    command = [
-        sys.executable, "-m", "celery", "-A", "bounty", "worker", "-Q", "scoring,celery",
-        f"--pool={pool}", "--concurrency=1", "--loglevel=INFO", "--without-mingle",
-        "--without-gossip", "--without-heartbeat", "-n", f"{prefix}-{name}@%h",
-    ]  # fmt: skip
+    log_path = tmp_path / f"{kind}-{uuid.uuid4().hex[:8]}.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=REPO_DIR, env=full, stdout=log, stderr=subprocess.STDOUT)
-    worker = LiveWorker(process, log_path)
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_DIR,
+            env=full,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=own_group,
+        )
     try:
-        worker.wait_for(r"ready\.", timeout=90)
-        yield worker
+        yield LiveWorker(process, log_path)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)

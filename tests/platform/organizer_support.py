@@ -18,9 +18,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
+from bounty.lifecycle import submission_create, submission_score
 from bounty.models import Competition, Submission
-from bounty.services.scoring import submission_score
-from bounty.services.submissions import submission_create
 from bounty.services.teams import team_create
 from bounty.services.terms import terms_accept
 from tests.platform.engine_world import engine_competition, pair_model, world

@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,18 +18,44 @@ from django.conf import settings
 from django.db import connection, connections
 
 from bounty.models import AuditEvent, ModelVersion, Submission
-from tests.platform.conftest import LiveWorker, start_worker
+from tests.platform.conftest import LiveWorker, celery_process, start_worker
 
 FAULT_LINE = r"fault point {point} reached \(pid (\d+)\)"
 
 
 @contextmanager
 def launch_worker(
-    tmp_path: Path, *, pool: str = "solo", env: dict[str, str] | None = None, purge: bool = True
+    tmp_path: Path,
+    *,
+    pool: str = "solo",
+    env: dict[str, str] | None = None,
+    purge: bool = True,
+    own_group: bool = False,
 ) -> Iterator[LiveWorker]:
     """``conftest.start_worker`` with a chosen pool and extra environment variables."""
-    with start_worker(tmp_path, purge=purge, pool=pool, env=env, prefix="recovery") as worker:
+    with start_worker(
+        tmp_path, purge=purge, pool=pool, env=env, prefix="recovery", own_group=own_group
+    ) as worker:
         yield worker
+
+
+@contextmanager
+def start_beat(tmp_path: Path) -> Iterator[LiveWorker]:
+    """``celery beat`` as the Makefile and docker-compose.yml run it (the reaper on its schedule)."""
+    schedule = tmp_path / f"beat-{os.getpid()}-schedule"
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "bounty",
+        "beat",
+        "--loglevel=INFO",
+        f"--schedule={schedule}",
+    ]
+    with celery_process(command, tmp_path, "beat", env=None) as beat:
+        beat.wait_for(r"beat: Starting", timeout=60)
+        yield beat
 
 
 def kill_at(worker: LiveWorker, point: str, *, whole_worker: bool = True) -> int:

@@ -12,9 +12,8 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bounty.engine_adapter import competition_store
+from bounty.lifecycle import submission_create, submission_score
 from bounty.models import Competition, Membership, Submission, Team, TermsAcceptance
-from bounty.services.scoring import submission_score
-from bounty.services.submissions import submission_create
 from bounty.storage import competition_dir
 from tests.platform.engine_world import pair_model
 

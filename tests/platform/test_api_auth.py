@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from bounty.lifecycle import submission_create
 from bounty.models import AuditEvent, Competition, Team
-from bounty.services.submissions import submission_create
 from tests.platform.api_support import (
     API,
     api_client,

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.models import User
 
+from bounty.lifecycle import submission_create
 from bounty.models import Competition, ModelVersion, Submission, TermsAcceptance
-from bounty.services.submissions import submission_create
 from tests.platform.api_support import (
     API,
     api_client,

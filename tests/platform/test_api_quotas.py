@@ -13,10 +13,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from bounty.errors import DomainError
+from bounty.lifecycle import submission_cancel, submission_create, submission_score
 from bounty.models import Competition, Membership, QuotaLedger, Submission, Team, TermsAcceptance
 from bounty.services.quotas import quota_refund
-from bounty.services.scoring import submission_score
-from bounty.services.submissions import submission_cancel, submission_create
 from tests.platform.api_support import (
     API,
     api_client,
@@ -163,7 +162,7 @@ def test_a_platform_failure_refunds_the_slot(
     def broken_disk(sha256: str) -> bytes:
         raise OSError("disk gone")
 
-    monkeypatch.setattr("bounty.services.scoring.artifact_read", broken_disk)
+    monkeypatch.setattr("bounty.lifecycle.evaluate.artifact_read", broken_disk)
     submission_score(submission_id=submission.pk)
     submission.refresh_from_db()
     assert submission.status == Submission.Status.FAILED

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from bounty.lifecycle import submission_create
 from bounty.models import Membership, Team, TermsAcceptance
-from bounty.services.submissions import submission_create
 from tests.platform.api_support import (
     API,
     api_reset,  # noqa: F401  (a fixture)

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from bounty.lifecycle import submission_create
 from bounty.models import Competition, Membership, QuotaLedger, Submission, Team, TermsAcceptance
-from bounty.services.submissions import submission_create
 from tests.platform.api_support import (
     API,
     api_client,

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from bounty import lifecycle
+from bounty.lifecycle import evaluate, messages
 from bounty.models import Competition, QuotaLedger, Submission
-from bounty.services import scoring
 from bounty.services.quotas import quota_take
 from bounty.storage import artifact_write, competition_dir
 from scoring.errors import EngineError, Reason
@@ -62,8 +63,8 @@ def queued(competition: Competition, ready_participant: User) -> Submission:
 def score_with(
     monkeypatch: pytest.MonkeyPatch, submission: Submission, attack: Callable[[], Any]
 ) -> Submission:
-    monkeypatch.setattr(scoring, "competition_store", lambda competition: ProbeStore(attack))
-    scoring.submission_score(submission_id=submission.pk)
+    monkeypatch.setattr(evaluate, "competition_store", lambda competition: ProbeStore(attack))
+    lifecycle.submission_score(submission_id=submission.pk)
     submission.refresh_from_db()
     return submission
 
@@ -99,7 +100,7 @@ def test_a_model_that_exhausts_a_limit_is_refused_with_its_category(
 ) -> None:
     done = score_with(monkeypatch, queued, lambda: _selftest(probe, limits=limits))
     assert (done.status, done.reason) == ("rejected", reason.value)
-    assert done.message == scoring.PUBLIC_MESSAGES[reason]
+    assert done.message == messages.PUBLIC_MESSAGES[reason]
     assert done.figures["detail"]  # the engine's own words, for organizers
 
 
@@ -109,7 +110,7 @@ def test_a_model_that_tries_a_forbidden_system_call_is_denied_and_refused(
 ) -> None:
     done = score_with(monkeypatch, queued, denied(probe))
     assert (done.status, done.reason) == ("rejected", "prediction_error")
-    assert done.message == scoring.PUBLIC_MESSAGES[Reason.PREDICTION_ERROR]
+    assert done.message == messages.PUBLIC_MESSAGES[Reason.PREDICTION_ERROR]
 
 
 def test_a_model_cannot_read_the_holdout_files(
@@ -146,10 +147,10 @@ def test_every_engine_reason_maps_to_its_category_and_only_file_messages_are_sho
 
     done = score_with(monkeypatch, queued, attack)
     assert (done.status, done.reason) == ("rejected", reason.value)
-    if reason in scoring.FILE_REASONS:
+    if reason in messages.FILE_REASONS:
         assert done.message == f"refused ({SECRET})"  # about the uploaded file itself
     else:
-        assert done.message == scoring.PUBLIC_MESSAGES[reason]
+        assert done.message == messages.PUBLIC_MESSAGES[reason]
         assert SECRET not in done.message
     assert done.figures == {"detail": f"refused ({SECRET})"}
     assert QuotaLedger.objects.filter(team=done.team, used=1).count() == 2  # the slot stays used

@@ -21,8 +21,9 @@ from django.test import Client
 from django.urls import reverse
 from sklearn.dummy import DummyClassifier
 
+from bounty import lifecycle
+from bounty.lifecycle import messages
 from bounty.models import Competition, Submission
-from bounty.services import scoring
 from bounty.services.teams import team_create
 from bounty.services.terms import terms_accept
 from bounty.storage import data_dir
@@ -89,7 +90,7 @@ def decided(
         assert response.status_code == 302
     submissions = list(competition.submissions.order_by("seq"))
     for submission in submissions:
-        scoring.submission_score(submission_id=submission.pk)
+        lifecycle.submission_score(submission_id=submission.pk)
     competition.refresh_from_db()
     return competition, participant, [Submission.objects.get(pk=s.pk) for s in submissions]
 
@@ -152,8 +153,8 @@ def test_the_status_json_carries_only_the_category_and_the_public_gain(
         data = json.loads(web.get(reverse("status", args=[submission.pk])).content)
         assert set(data) == STATUS_KEYS
         reason = Reason(data["reason"])
-        if reason not in scoring.FILE_REASONS:
-            assert data["message"] == scoring.PUBLIC_MESSAGES[reason]
+        if reason not in messages.FILE_REASONS:
+            assert data["message"] == messages.PUBLIC_MESSAGES[reason]
         assert data["public_gain"] is None or data["status"] == "accepted"
 
 

@@ -10,13 +10,13 @@ from django.contrib.auth.models import User
 from django.core import mail
 
 from bounty.errors import DomainError
-from bounty.models import AuditEvent, Competition, Submission
-from bounty.services.approval import (
+from bounty.lifecycle import (
+    competition_rollback,
     competition_set_manual_approval,
     submission_approve,
     submission_decline,
 )
-from bounty.services.model_actions import competition_rollback
+from bounty.models import AuditEvent, Competition, Submission
 from tests.platform.organizer_support import score, submit, team_member, weak_competition
 
 pytestmark = pytest.mark.django_db

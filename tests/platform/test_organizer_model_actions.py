@@ -13,10 +13,15 @@ from django.utils import timezone
 
 from bounty.engine_adapter import competition_store
 from bounty.errors import DomainError
+from bounty.lifecycle import (
+    competition_close,
+    competition_confirm,
+    competition_rollback,
+    competitions_close_due,
+    team_disqualify,
+)
 from bounty.models import AuditEvent, Competition, ModelVersion, Submission, UpdateStanding
 from bounty.selectors.leaderboard import leaderboard
-from bounty.services.confirmation import competition_close, competition_confirm, competitions_close_due
-from bounty.services.model_actions import competition_rollback, team_disqualify
 from tests.platform.organizer_support import run_script, score, submit, weak_competition
 
 pytestmark = pytest.mark.django_db

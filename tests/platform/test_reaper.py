@@ -10,10 +10,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from bounty.lifecycle import stuck_reap
+from bounty.lifecycle.lease import claim
 from bounty.models import Competition, QuotaLedger, Submission
-from bounty.services import scoring
 from bounty.services.quotas import quota_take
-from bounty.services.reaper import stuck_reap
 from bounty.tasks import reap_stuck
 
 Status = Submission.Status
@@ -99,11 +99,11 @@ def test_a_redelivered_message_may_take_over_a_running_submission_at_once(
     make_submission: Callable[..., Submission],
 ) -> None:
     running = make_submission(Status.RUNNING, timedelta(seconds=5), attempts=1)
-    assert scoring._claim(running.pk) is None  # within the lease: someone may still be on it
-    claimed = scoring._claim(running.pk, redelivered=True)
+    assert claim(running.pk) is None  # within the lease: someone may still be on it
+    claimed = claim(running.pk, redelivered=True)
     assert claimed is not None and claimed.attempts == 2
     worn = make_submission(Status.RUNNING, timedelta(seconds=5), attempts=3)
-    assert scoring._claim(worn.pk, redelivered=True) is None  # out of attempts: the reaper fails it
+    assert claim(worn.pk, redelivered=True) is None  # out of attempts: the reaper fails it
 
 
 def test_the_beat_task_runs_the_reaper(

@@ -2,7 +2,7 @@
 lost mid-task, PostgreSQL and Redis restarted under a running worker. Every submission is retried
 and decided exactly once, and the worker recovers by itself.
 
-The test-only fault points (``bounty.services.faults``) make a worker pause at a named place so the
+The test-only fault points (``bounty.lifecycle.faults``) make a worker pause at a named place so the
 test can kill it there.
 """
 

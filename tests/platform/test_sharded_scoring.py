@@ -23,14 +23,12 @@ from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
 from bounty.engine_adapter import competition_store
+from bounty.lifecycle import shard_evaluate, submission_create, submission_shards_finish
 from bounty.models import Competition, ModelVersion, Submission
 from bounty.selectors.leaderboard import leaderboard
-from bounty.services.scoring import submission_shards_finish
-from bounty.services.sharding import shard_evaluate
-from bounty.services.submissions import submission_create
 from bounty.services.teams import team_create
 from bounty.services.terms import terms_accept
-from scoring.engine.shards import shards_dir
+from bounty.storage import data_dir
 from scoring.frames import write_frame
 from tests.platform.conftest import LiveWorker
 from tests.platform.engine_world import GROUP_TEXTS, engine_competition, pair_model, world
@@ -136,7 +134,7 @@ def test_sharded_and_whole_scoring_decide_the_same_submissions_identically(
 
     mode = "a chord" if settings.CELERY_RESULT_BACKEND else "in turn"  # Redis, or SQLite and files
     assert live_worker.log().count(f": 4 shards, {mode}") == len(pairs)  # each sharded one, no whole one
-    leftovers = list(shards_dir(stores[1], "1-1").parent.glob("*.shards"))
+    leftovers = list((data_dir() / "shards").glob("*"))
     assert leftovers == []
 
 
@@ -179,4 +177,4 @@ def test_the_chord_decides_only_once_every_shard_of_the_current_claim_is_in(
     submission_shards_finish(submission_id=submission.pk, attempt=2, count=4)
     submission.refresh_from_db()
     assert submission.status in Submission.DECIDED and submission.figures
-    assert not list(shards_dir(competition_store(competition), "x").parent.glob("*.shards"))
+    assert not list((data_dir() / "shards").glob("*"))

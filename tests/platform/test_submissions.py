@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from bounty.errors import DomainError
+from bounty.lifecycle import submission_cancel, submission_create
 from bounty.models import AuditEvent, Competition, Membership, Submission
-from bounty.services.submissions import submission_cancel, submission_create
 from bounty.storage import artifact_path
 from tests.platform.conftest import login, make_competition, model_upload
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from bounty.engine_adapter import competition_schema
 from bounty.models import Competition, TermsAcceptance
+from bounty.models.competition import TaskKind
 from bounty.selectors.competitions import (
     AnyUser,
     DataCard,
@@ -15,10 +16,18 @@ from bounty.selectors.competitions import (
     terms_accepted,
     user_is_organizer,
 )
+from bounty.selectors.rules import CompetitionRules, competition_rules
 from scoring.schema import Kind, Task
 
 
 class CompetitionSerializer(serializers.ModelSerializer[Competition]):
+    """A competition; its rules (task, loss, alpha, mu_min, z) as its store decides with them."""
+
+    task = serializers.SerializerMethodField()
+    loss = serializers.SerializerMethodField()
+    alpha = serializers.SerializerMethodField()
+    mu_min = serializers.SerializerMethodField()
+    z = serializers.SerializerMethodField()
     accepting_submissions = serializers.SerializerMethodField()
 
     class Meta:
@@ -42,6 +51,25 @@ class CompetitionSerializer(serializers.ModelSerializer[Competition]):
         ]
         read_only_fields = fields
 
+    def rules(self, competition: Competition) -> CompetitionRules:
+        return competition_rules(competition=competition)  # the process keeps the store open
+
+    @extend_schema_field(serializers.ChoiceField(choices=TaskKind.choices))
+    def get_task(self, competition: Competition) -> str:
+        return self.rules(competition).task.value
+
+    def get_loss(self, competition: Competition) -> str:
+        return self.rules(competition).loss
+
+    def get_alpha(self, competition: Competition) -> float:
+        return self.rules(competition).alpha
+
+    def get_mu_min(self, competition: Competition) -> float:
+        return self.rules(competition).mu_min
+
+    def get_z(self, competition: Competition) -> float:
+        return self.rules(competition).z
+
     def get_accepting_submissions(self, competition: Competition) -> bool:
         return competition.accepts_submissions(timezone.now())
 
@@ -64,6 +92,7 @@ def viewer_data(*, competition: Competition, user: AnyUser) -> dict[str, Any]:
 
 
 class CompetitionDetailSerializer(CompetitionSerializer):
+    loss_params = serializers.SerializerMethodField()
     viewer = serializers.SerializerMethodField()
 
     class Meta(CompetitionSerializer.Meta):
@@ -76,6 +105,10 @@ class CompetitionDetailSerializer(CompetitionSerializer):
             "viewer",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField())
+    def get_loss_params(self, competition: Competition) -> dict[str, Any]:
+        return self.rules(competition).loss_params
 
     @extend_schema_field(ViewerSerializer)
     def get_viewer(self, competition: Competition) -> dict[str, Any]:

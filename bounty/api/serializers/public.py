@@ -35,8 +35,11 @@ class PublicVersionSerializer(serializers.Serializer[Any]):
 class MetricsSerializer(serializers.Serializer[Any]):
     current_loss_share = serializers.FloatField(
         allow_null=True,
-        help_text="(Base holdout loss - public gains of accepted updates) / base loss, rounded to 4 places.",
+        help_text=(
+            "(Base holdout loss - public gains of the updates in the current model) / base loss, rounded "
+            "to 4 places."
+        ),
     )
     improvement_share = serializers.FloatField(allow_null=True, help_text="1 - current_loss_share.")
-    accepted_updates = serializers.IntegerField()
+    accepted_updates = serializers.IntegerField(help_text="Accepted updates in the current model.")
     head_version = serializers.IntegerField()

@@ -9,7 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bounty.engine_adapter import model_format_check
-from bounty.models import Submission
+from bounty.models import Submission, UpdateStanding
+from bounty.selectors.outcomes import submission_outcome
 from scoring.groups import MAX_TEXT
 
 MAX_GROUP_JSON = 64 * 1024
@@ -92,6 +93,11 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
     group = GroupTreeField(source="group_tree", read_only=True)
     has_group_model = serializers.SerializerMethodField()
     pending = serializers.BooleanField(source="is_pending", read_only=True)
+    status_label = serializers.SerializerMethodField()
+    counts = serializers.SerializerMethodField()
+    undone = serializers.SerializerMethodField()
+    undone_in_version = serializers.SerializerMethodField()
+    credited_gain = serializers.SerializerMethodField()
     started_at = serializers.SerializerMethodField()
 
     class Meta:
@@ -103,9 +109,14 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
             "team",
             "author",
             "status",
+            "status_label",
             "reason",
             "message",
             "pending",
+            "counts",
+            "undone",
+            "undone_in_version",
+            "credited_gain",
             "group",
             "group_text",
             "has_group_model",
@@ -120,6 +131,38 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
 
     def get_has_group_model(self, submission: Submission) -> bool:
         return submission.group_model_sha256 is not None
+
+    @extend_schema_field(serializers.CharField(help_text='E.g. "Accepted, rolled back in v5".'))
+    def get_status_label(self, submission: Submission) -> str:
+        return submission_outcome(submission).label
+
+    @extend_schema_field(serializers.BooleanField(help_text="An accepted update in the current model."))
+    def get_counts(self, submission: Submission) -> bool:
+        return submission_outcome(submission).counts
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=[c for c in UpdateStanding.Dropped.values if c],
+            allow_null=True,
+            help_text="Why an accepted update left the model: a rollback, a disqualification, or a replay.",
+        )
+    )
+    def get_undone(self, submission: Submission) -> str | None:
+        return submission_outcome(submission).undone or None
+
+    @extend_schema_field(
+        serializers.IntegerField(allow_null=True, help_text="The version that took the update out.")
+    )
+    def get_undone_in_version(self, submission: Submission) -> int | None:
+        return submission_outcome(submission).undone_in
+
+    @extend_schema_field(
+        serializers.FloatField(
+            allow_null=True, help_text="The public gain it earns now: 0 once undone; null unless accepted."
+        )
+    )
+    def get_credited_gain(self, submission: Submission) -> float | None:
+        return submission_outcome(submission).credited_gain
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True, help_text="Organizers only."))
     def get_started_at(self, submission: Submission) -> str | None:

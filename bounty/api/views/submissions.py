@@ -17,10 +17,10 @@ from bounty.api.serializers.submissions import (
 from bounty.api.throttles import SubmitThrottle
 from bounty.api.views.base import logged_in_user, visible_competition
 from bounty.errors import DomainError
+from bounty.lifecycle import submission_cancel, submission_create
 from bounty.models import Submission
 from bounty.selectors.competitions import membership_get
 from bounty.selectors.submissions import submission_get_visible, submission_list_for_team
-from bounty.services.submissions import submission_cancel, submission_create
 
 TAGS = ["submissions"]
 # The services name the web form's fields; the API's multipart fields are called differently.
@@ -87,7 +87,9 @@ class CompetitionSubmissionsView(APIView):
 
 
 def _detail(submission: Submission, *, show_figures: bool) -> dict[str, object]:
-    fresh = Submission.objects.select_related("competition", "team", "author").get(pk=submission.pk)
+    fresh = Submission.objects.select_related("competition", "team", "author", "standing").get(
+        pk=submission.pk
+    )
     return dict(SubmissionDetailSerializer(fresh, context={"show_figures": show_figures}).data)
 
 

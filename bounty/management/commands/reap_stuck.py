@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bounty.services.reaper import stuck_reap
+from bounty.lifecycle import stuck_reap
 
 
 class Command(BaseCommand):

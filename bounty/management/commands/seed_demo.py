@@ -16,10 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from bounty.demo import adult_schema, example_pairs, load_demo_frame, split_frame, train_base_model
+from bounty.lifecycle import submission_create, submission_score
 from bounty.models import Competition, Membership
 from bounty.services.competitions import competition_create
-from bounty.services.scoring import submission_score
-from bounty.services.submissions import submission_create
 from bounty.services.teams import team_create
 from bounty.services.terms import terms_accept
 from bounty.services.users import user_create

@@ -1,51 +1,26 @@
 """Manual approval: with ``Competition.manual_approval`` on, a pair the check accepts waits for an
-organizer before it is merged.
+organizer before it is merged (``bounty.lifecycle.decide.approval_hold``); being pending, it holds every
+later decision back (arrival order holds).
 
-The scoring service calls ``approval_hold`` for the evaluated submission at the front of the queue,
-under the competition lock. When the check accepts, the submission becomes ``awaiting_approval`` and,
-being pending, blocks every later decision (arrival order holds). ``submission_approve`` commits it
-against the newest version (organizer actions may have changed the model meanwhile, so it may now be
-rejected); ``submission_decline`` refuses it. Either way the queue behind it is then decided.
+``submission_approve`` commits it against the newest version (organizer actions may have changed the
+model meanwhile, so it may now be rejected); ``submission_decline`` refuses it. Either way the queue
+behind it is then decided.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 
 from bounty.engine_adapter import competition_store
 from bounty.errors import DomainError
+from bounty.lifecycle.decide import competition_drain, decision_record
+from bounty.lifecycle.lock import competition_lock
+from bounty.lifecycle.messages import DECLINED
+from bounty.lifecycle.states import Status, transition
 from bounty.models import Competition, Submission
 from bounty.services.audit import audit_record
-from bounty.services.notifications import notify_decision
-from bounty.services.organizer_guards import competition_lock, organizer_required, reason_required
-from scoring.engine import Evaluation
-from scoring.engine import organize as engine
-
-Status = Submission.Status
-WAITING_MESSAGE = "The pair passed the check and is waiting for an organizer's approval."
-DECLINED_MESSAGE = "An organizer declined this pair; it was not merged into the global model."
-
-
-def approval_hold(competition: Competition, submission: Submission, evaluation: Evaluation) -> bool:
-    """Put ``submission`` on hold when the check accepts it (the caller holds the lock). True if held."""
-    decision = engine.check(competition_store(competition), evaluation, head=competition.head_version)
-    if not decision.accepted:
-        return False
-    held = Submission.objects.filter(pk=submission.pk, status=Status.EVALUATED).update(
-        status=Status.AWAITING_APPROVAL,
-        message=WAITING_MESSAGE,
-        figures=decision.figures.as_dict(),
-        checked_version=competition.head_version,
-    )
-    if held:
-        audit_record(
-            action="submission.awaiting_approval",
-            competition=competition,
-            payload={"submission_id": submission.pk, "seq": submission.seq},
-        )
-    return bool(held)
+from bounty.services.organizer_guards import organizer_required, reason_required
 
 
 def _locked_waiting(submission: Submission) -> tuple[Competition, Submission]:
@@ -57,16 +32,12 @@ def _locked_waiting(submission: Submission) -> tuple[Competition, Submission]:
 
 
 def _decide_the_rest(competition: Competition, submission: Submission) -> None:
-    from bounty.services.scoring import competition_drain
-
     competition_store(competition).drop_evaluation(str(submission.pk))
     competition_drain(competition_id=competition.pk)
 
 
 def submission_approve(*, submission: Submission, actor: User, note: str) -> Submission:
     """Commit a waiting pair against the newest version; it may now be rejected."""
-    from bounty.services.scoring import _record
-
     organizer_required(competition=submission.competition, actor=actor)
     note = reason_required(note, field="note")
     with transaction.atomic():
@@ -74,7 +45,7 @@ def submission_approve(*, submission: Submission, actor: User, note: str) -> Sub
         store = competition_store(competition)
         evaluation = store.load_evaluation(str(locked.pk))
         decision, versions = store.commit(evaluation, label=str(locked.pk), head=competition.head_version)
-        _record(competition, locked, decision, versions, evaluation)
+        decision_record(competition, store, locked, decision, versions, evaluation)
         audit_record(
             action="submission.approve",
             actor=actor,
@@ -97,16 +68,13 @@ def submission_decline(*, submission: Submission, actor: User, note: str) -> Sub
     note = reason_required(note, field="note")
     with transaction.atomic():
         competition, locked = _locked_waiting(submission)
-        Submission.objects.filter(pk=locked.pk).update(
-            status=Status.DECLINED, message=DECLINED_MESSAGE, finished_at=timezone.now()
-        )
+        transition(locked.pk, to=Status.DECLINED, source=[Status.AWAITING_APPROVAL], message=DECLINED)
         audit_record(
             action="submission.decline",
             actor=actor,
             competition=competition,
             payload={"submission_id": locked.pk, "seq": locked.seq, "reason": note},
         )
-        transaction.on_commit(lambda: notify_decision(submission_id=locked.pk))
     _decide_the_rest(competition, locked)
     return Submission.objects.get(pk=locked.pk)
 

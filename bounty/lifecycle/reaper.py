@@ -1,15 +1,17 @@
-"""The reaper: put back on the queue the submissions a lost worker or a lost message left behind.
+"""The reaper: put back on the queue what a lost worker or a lost message left behind.
 
-Run periodically (the Celery beat entry ``reap-stuck-submissions`` and ``manage.py reap_stuck``):
+Every worker runs it every ``BOUNTY_REAP_INTERVAL_SECONDS`` (``bounty.lifecycle.watch``); ``manage.py
+reap_stuck`` runs it once. Running it twice at once is harmless: every move it makes is conditional.
 
-- ``running`` for longer than the lease (its worker died, or its message was lost with a broker
-  restart): back to ``queued`` and sent again; after ``max_attempts`` claims it is ``failed`` instead,
-  a platform failure whose quota slot is given back;
-- ``queued`` for longer than the lease (its message was lost): sent again;
-- ``evaluated`` for longer than the lease (its worker died while deciding): a scoring task is sent,
-  which decides whatever is ready in arrival order.
+- ``running`` and silent for longer than the lease (its worker died, ``bounty.lifecycle.lease``): back
+  to ``queued`` and sent again; after ``max_attempts`` claims it is ``failed`` instead, a platform
+  failure whose quota slot is given back;
+- ``queued`` for longer than ``BOUNTY_QUEUE_RESEND_SECONDS`` since its message was last sent (a broker
+  that lost it): sent again;
+- ``evaluated`` and silent for longer than the lease (its worker died while deciding): a scoring task is
+  sent, which decides whatever is ready in arrival order.
 
-Sending a task twice is harmless: a claim only succeeds from ``queued`` (or a stale ``running``), and a
+Sending a task twice is harmless: a claim only succeeds from ``queued`` (or a silent ``running``), and a
 decision only from ``evaluated`` under the competition's lock, so each submission is decided once.
 """
 
@@ -21,16 +23,19 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from bounty.lifecycle import enqueue
+from bounty.lifecycle.lease import lease as default_lease
+from bounty.lifecycle.lease import silent_since
+from bounty.lifecycle.messages import FAILED
+from bounty.lifecycle.states import Status, transition
 from bounty.models import Submission
 from bounty.services.audit import audit_record
-from bounty.services.quotas import quota_refund
 
 log = logging.getLogger(__name__)
-Status = Submission.Status
 BATCH = 500
-FAILED_MESSAGE = "The platform could not score this submission; it does not count against your quota."
 
 
 @dataclass
@@ -49,19 +54,16 @@ class ReapReport:
         }
 
 
-def default_lease() -> timedelta:
-    return timedelta(seconds=int(settings.BOUNTY_SCORING_LEASE_SECONDS))
-
-
 def stuck_reap(
     *, lease: timedelta | None = None, max_attempts: int | None = None, now: datetime | None = None
 ) -> ReapReport:
     """Re-queue, re-send or fail every submission stuck longer than ``lease``; say what was done."""
-    cutoff = (now or timezone.now()) - (lease if lease is not None else default_lease())
+    now = now or timezone.now()
+    cutoff = now - (lease if lease is not None else default_lease())
     attempts = max_attempts if max_attempts is not None else int(settings.BOUNTY_SCORING_MAX_ATTEMPTS)
     report = ReapReport()
     _reap_running(cutoff, attempts, report)
-    _resend_queued(cutoff, report)
+    _resend_queued(now, report)
     _drain_evaluated(cutoff, report)
     if report.requeued or report.resent or report.drained or report.failed:
         log.warning("reaper: %s", report.as_dict())
@@ -69,7 +71,7 @@ def stuck_reap(
 
 
 def _reap_running(cutoff: datetime, max_attempts: int, report: ReapReport) -> None:
-    stale = Submission.objects.filter(status=Status.RUNNING, started_at__lt=cutoff).order_by("pk")
+    stale = Submission.objects.filter(Q(status=Status.RUNNING) & silent_since(cutoff)).order_by("pk")
     for submission in stale.select_related("competition")[:BATCH]:
         if submission.attempts >= max_attempts:
             if _fail(submission, cutoff):
@@ -80,53 +82,56 @@ def _reap_running(cutoff: datetime, max_attempts: int, report: ReapReport) -> No
 
 def _requeue(submission_id: int, cutoff: datetime) -> bool:
     with transaction.atomic():
-        moved = Submission.objects.filter(
-            pk=submission_id, status=Status.RUNNING, started_at__lt=cutoff
-        ).update(status=Status.QUEUED)
+        moved = transition(
+            submission_id,
+            to=Status.QUEUED,
+            source=[Status.RUNNING],
+            where=silent_since(cutoff),
+            heartbeat_at=timezone.now(),  # when its message was sent again
+        )
         if moved:
-            transaction.on_commit(lambda: _send(submission_id))
-    return bool(moved)
+            enqueue.score_after_commit(submission_id)
+    return moved
 
 
 def _fail(submission: Submission, cutoff: datetime) -> bool:
     """Out of attempts: a platform failure, so the team gets its quota slot back."""
     with transaction.atomic():
-        done = Submission.objects.filter(
-            pk=submission.pk, status=Status.RUNNING, started_at__lt=cutoff
-        ).update(status=Status.FAILED, message=FAILED_MESSAGE, finished_at=timezone.now())
+        done = transition(
+            submission.pk,
+            to=Status.FAILED,
+            source=[Status.RUNNING],
+            where=silent_since(cutoff),
+            message=FAILED,
+        )
         if done:
-            quota_refund(submission=submission)
             audit_record(
                 action="submission.failed",
-                actor=None,
                 competition=submission.competition,
                 payload={"submission_id": submission.pk, "attempts": submission.attempts, "by": "reaper"},
             )
     if done:  # later submissions may have been waiting behind this one
-        _send(submission.pk)
-    return bool(done)
+        enqueue.send_score(submission.pk)
+    return done
 
 
-def _resend_queued(cutoff: datetime, report: ReapReport) -> None:
-    lost = Submission.objects.filter(status=Status.QUEUED, created_at__lt=cutoff).exclude(
-        pk__in=report.requeued
-    )
+def _resend_queued(now: datetime, report: ReapReport) -> None:
+    cutoff = now - timedelta(seconds=int(settings.BOUNTY_QUEUE_RESEND_SECONDS))
+    last_sent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    lost = Submission.objects.filter(Q(status=Status.QUEUED) & last_sent).exclude(pk__in=report.requeued)
     for submission_id in lost.order_by("pk").values_list("pk", flat=True)[:BATCH]:
-        _send(submission_id)
-        report.resent.append(submission_id)
+        if Submission.objects.filter(Q(pk=submission_id, status=Status.QUEUED) & last_sent).update(
+            heartbeat_at=now
+        ):
+            enqueue.send_score(submission_id)
+            report.resent.append(submission_id)
 
 
 def _drain_evaluated(cutoff: datetime, report: ReapReport) -> None:
-    waiting = Submission.objects.filter(status=Status.EVALUATED, started_at__lt=cutoff).order_by("seq")
+    waiting = Submission.objects.filter(Q(status=Status.EVALUATED) & silent_since(cutoff)).order_by("seq")
     seen: set[int] = set()
     for submission_id, competition_id in waiting.values_list("pk", "competition_id")[:BATCH]:
         if competition_id not in seen:
             seen.add(competition_id)
-            _send(submission_id)
+            enqueue.send_score(submission_id)
             report.drained.append(submission_id)
-
-
-def _send(submission_id: int) -> None:
-    from bounty.tasks import score_submission
-
-    score_submission.delay(submission_id)

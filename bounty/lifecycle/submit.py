@@ -1,3 +1,6 @@
+"""A submission's start and its withdrawal: checked, stored, numbered in arrival order, charged to the
+team's quotas and queued; or taken back out of the queue before a worker claims it."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,11 +13,13 @@ from django.utils import timezone
 
 from bounty.engine_adapter import group_parse, group_text_of, group_validate
 from bounty.errors import DomainError
+from bounty.lifecycle import enqueue
+from bounty.lifecycle.states import Status, transition
 from bounty.models import Competition, Membership, Submission, Team
 from bounty.selectors.competitions import terms_accepted
 from bounty.services.artifacts import artifact_format, artifact_store
 from bounty.services.audit import audit_record
-from bounty.services.quotas import quota_refund, quota_take
+from bounty.services.quotas import quota_take
 
 
 def _submitting_team(*, competition: Competition, user: User) -> Team:
@@ -103,35 +108,25 @@ def submission_create(
             competition=competition,
             payload={"submission_id": submission.pk, "seq": submission.seq, "team_id": team.pk},
         )
-        transaction.on_commit(lambda: _enqueue(submission.pk))
+        enqueue.score_after_commit(submission.pk)
     return submission
 
 
-def _enqueue(submission_id: int) -> None:
-    from bounty.tasks import score_submission
-
-    score_submission.delay(submission_id)
-
-
 def submission_cancel(*, submission: Submission, user: User) -> Submission:
-    """Withdraw a queued submission (its author's team only; not once scoring started)."""
+    """Withdraw a queued submission (its author's team only; not once a worker claimed it). Its quota
+    slot is given back."""
+    member = Membership.objects.filter(
+        competition_id=submission.competition_id, team_id=submission.team_id, user=user
+    ).exists()
+    if not member:
+        raise DomainError("not_found", "There is no such submission.")
     with transaction.atomic():
-        locked = Submission.objects.select_for_update().get(pk=submission.pk)
-        member = Membership.objects.filter(
-            competition_id=locked.competition_id, team_id=locked.team_id, user=user
-        ).exists()
-        if not member:
-            raise DomainError("not_found", "There is no such submission.")
-        if locked.status != Submission.Status.QUEUED:
+        if not transition(submission.pk, to=Status.CANCELLED, source=[Status.QUEUED]):
             raise DomainError("not_cancellable", "Only a queued submission can be cancelled.")
-        locked.status = Submission.Status.CANCELLED
-        locked.finished_at = timezone.now()
-        locked.save(update_fields=["status", "finished_at"])
-        quota_refund(submission=locked)
         audit_record(
             action="submission.cancel",
             actor=user,
-            competition=locked.competition,
-            payload={"submission_id": locked.pk, "seq": locked.seq},
+            competition=submission.competition,
+            payload={"submission_id": submission.pk, "seq": submission.seq},
         )
-    return locked
+    return Submission.objects.select_related("competition", "team").get(pk=submission.pk)

@@ -2,8 +2,8 @@
 
 The gain of an update is its drop of the confirmation loss, computed from the node patches (the cached
 confirmation predictions before and after it; no model runs). An update is confirmed when that gain is
-positive. Confirmation runs on demand and when the competition closes; after the close, leaderboard
-credit counts confirmed updates only (``bounty.selectors.leaderboard``).
+positive. Confirmation runs on demand, when the competition closes, and for an update accepted after the
+close; after the close, leaderboard credit counts confirmed updates only (``bounty.selectors.leaderboard``).
 """
 
 from __future__ import annotations
@@ -15,36 +15,14 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from bounty.engine_adapter import competition_store
 from bounty.errors import DomainError
-from bounty.models import Competition, UpdateStanding
+from bounty.lifecycle.lock import competition_lock
+from bounty.lifecycle.standings import confirm_locked
+from bounty.models import Competition
 from bounty.services.audit import audit_record
-from bounty.services.organizer_guards import competition_lock, organizer_required, reason_required
-from bounty.services.standings import standings_sync
-from scoring.engine import organize as engine
+from bounty.services.organizer_guards import organizer_required, reason_required
 
 log = logging.getLogger(__name__)
-
-
-def _confirm_locked(competition: Competition) -> tuple[int, int]:
-    """Confirm at the locked competition's head; returns (confirmed, not confirmed)."""
-    store = competition_store(competition)
-    head = competition.head_version
-    counting = standings_sync(
-        competition=competition, store=store, head=head, dropped=UpdateStanding.Dropped.ROLLED_BACK
-    )
-    gains = engine.confirmation_gains(store, head=head)
-    now = timezone.now()
-    confirmed = 0
-    for standing in UpdateStanding.objects.filter(competition=competition, counts=True):
-        label = str(standing.submission_id)
-        if label not in counting:
-            continue
-        gain = gains[label]
-        standing.confirmed_gain, standing.confirmed, standing.confirmed_at = gain, gain > 0, now
-        standing.save(update_fields=["confirmed_gain", "confirmed", "confirmed_at", "updated_at"])
-        confirmed += gain > 0
-    return confirmed, len(counting) - confirmed
 
 
 def competition_confirm(*, competition: Competition, actor: User | None, reason: str = "") -> tuple[int, int]:
@@ -57,7 +35,7 @@ def competition_confirm(*, competition: Competition, actor: User | None, reason:
         reason = reason_required(reason)
     with transaction.atomic():
         locked = competition_lock(competition.pk)
-        confirmed, unconfirmed = _confirm_locked(locked)
+        confirmed, unconfirmed = confirm_locked(locked)
         audit_record(
             action="competition.confirm",
             actor=actor,
@@ -76,7 +54,7 @@ def _close_locked(competition: Competition, actor: User | None, reason: str) -> 
     Competition.objects.filter(pk=competition.pk).update(status=Competition.Status.CLOSED)
     competition.status = Competition.Status.CLOSED
     audit_record(action="competition.close", actor=actor, competition=competition, payload={"reason": reason})
-    confirmed, unconfirmed = _confirm_locked(competition)
+    confirmed, unconfirmed = confirm_locked(competition)
     audit_record(
         action="competition.confirm",
         actor=None,

@@ -1,8 +1,9 @@
-"""Organizer actions that change the global model: roll back to a version, disqualify a team.
+"""Organizer actions that undo accepted updates: roll back to a version, disqualify a team.
 
 Both append versions (nothing is deleted; see ``scoring.pdl.rollback``), under the competition's
 decision lock, so they interleave with decisions one at a time: a submission decided afterwards is
-checked against the new head. Each records an ``AuditEvent`` with the actor and the reason.
+checked against the new head. Each records an ``AuditEvent`` with the actor and the reason, and tells
+every participant whose credit it changed why (``bounty.services.notifications.notify_standing``).
 """
 
 from __future__ import annotations
@@ -11,18 +12,18 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 
 from bounty.engine_adapter import competition_store
 from bounty.errors import DomainError
+from bounty.lifecycle.lock import competition_lock
+from bounty.lifecycle.messages import WITHDRAWN
+from bounty.lifecycle.standings import standings_sync, versions_record
+from bounty.lifecycle.states import Status, transition
 from bounty.models import Competition, Disqualification, ModelVersion, Submission, Team, UpdateStanding
 from bounty.services.audit import audit_record
-from bounty.services.organizer_guards import competition_lock, organizer_required, reason_required
-from bounty.services.quotas import quota_refund
-from bounty.services.standings import standings_sync, versions_record
+from bounty.services.notifications import notify_standing
+from bounty.services.organizer_guards import organizer_required, reason_required
 from scoring.engine import organize as engine
-
-DISQUALIFIED_MESSAGE = "Your team was disqualified; this submission was not decided."
 
 
 def competition_rollback(*, competition: Competition, version: int, actor: User, reason: str) -> ModelVersion:
@@ -38,10 +39,11 @@ def competition_rollback(*, competition: Competition, version: int, actor: User,
             )
         store = competition_store(locked)
         record = engine.rollback(store, head=head, target=version, label=f"rollback to v{version}")
-        versions_record(locked, [record], action=f"rollback to v{version}")
-        standings_sync(
+        versions_record(locked, [record], because=f"rollback to v{version}")
+        sync = standings_sync(
             competition=locked, store=store, head=record.number, dropped=UpdateStanding.Dropped.ROLLED_BACK
         )
+        notify_standing(competition=locked, submission_ids=sync.changed(), reason=reason)
         audit_record(
             action="competition.rollback",
             actor=actor,
@@ -60,14 +62,10 @@ class ReplayNote:
 
 def _withdraw_pending(team: Team) -> list[int]:
     """Take the team's undecided submissions out of the queue (their quota slots are given back)."""
-    pending = list(team.submissions.filter(status__in=Submission.PENDING))
-    for submission in pending:
-        done = Submission.objects.filter(pk=submission.pk, status=submission.status).update(
-            status=Submission.Status.CANCELLED, message=DISQUALIFIED_MESSAGE, finished_at=timezone.now()
-        )
-        if done:
-            quota_refund(submission=submission)
-    return [s.pk for s in pending]
+    pending = list(team.submissions.filter(status__in=Submission.PENDING).values_list("pk", flat=True))
+    for submission_id in pending:
+        transition(submission_id, to=Status.CANCELLED, source=Submission.PENDING, message=WITHDRAWN)
+    return pending
 
 
 def team_disqualify(*, competition: Competition, team: Team, actor: User, reason: str) -> Disqualification:
@@ -90,14 +88,15 @@ def team_disqualify(*, competition: Competition, team: Team, actor: User, reason
         store = competition_store(locked)
         action = f"disqualification of {team.name}"
         records, replayed = engine.replay_without(store, head=head, drop=labels, label=action)
-        versions_record(locked, records, action=action)
-        standings_sync(
+        versions_record(locked, records, because=action)
+        sync = standings_sync(
             competition=locked,
             store=store,
             head=locked.head_version,
             dropped=UpdateStanding.Dropped.REJECTED_ON_REPLAY,
             team_labels=labels,
         )
+        notify_standing(competition=locked, submission_ids=sync.changed(), reason=reason, disqualified=team)
         notes = [ReplayNote(int(r.label), r.decision.accepted, r.decision.reason.value) for r in replayed]
         disqualification = Disqualification.objects.create(
             team=team, competition=locked, actor=actor, reason=reason, version=locked.head_version

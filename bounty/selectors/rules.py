@@ -1,0 +1,55 @@
+"""A competition's rules, from the one place that holds them: its engine store's settings.
+
+The store decides every submission with these values (``scoring.engine.Store.settings``); every page,
+API answer and figure that states a rule reads them here, so none can say something else. The database
+keeps a copy written once, at creation, for the admin's lists; it is read-only there and read by nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bounty.engine_adapter import competition_store
+from bounty.errors import DomainError
+from bounty.models import Competition
+from bounty.models.competition import TaskKind
+from scoring.errors import EngineError
+from scoring.schema import Schema, Task
+
+
+@dataclass(frozen=True)
+class CompetitionRules:
+    """What decides a submission: the loss, the acceptance rule (alpha, mu_min, z) and the schema."""
+
+    alpha: float
+    mu_min: float
+    z: float
+    loss: str
+    loss_params: dict[str, Any]
+    schema: Schema
+
+    @property
+    def task(self) -> Task:
+        return self.schema.task
+
+    @property
+    def task_label(self) -> str:
+        return str(TaskKind(self.schema.task.value).label)
+
+
+def competition_rules(*, competition: Competition) -> CompetitionRules:
+    """The rules the competition's store decides with."""
+    try:
+        settings = competition_store(competition).settings
+    except (OSError, ValueError, KeyError, EngineError) as exc:
+        raise DomainError("competition_misconfigured", "This competition's rules cannot be read.") from exc
+    rules = settings.rules
+    return CompetitionRules(
+        alpha=rules.alpha,
+        mu_min=rules.mu_min,
+        z=rules.z,
+        loss=settings.loss,
+        loss_params=dict(settings.loss_params),
+        schema=settings.schema,
+    )

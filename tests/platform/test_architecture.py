@@ -1,0 +1,61 @@
+"""The shape of the code: no import cycle anywhere in the platform (the layers themselves are the
+contracts in ``pyproject.toml``, checked by ``lint-imports`` in ``make lint``)."""
+
+from __future__ import annotations
+
+import grimp
+
+
+def strongly_connected(graph: grimp.ImportGraph, modules: set[str]) -> list[list[str]]:
+    """Tarjan's algorithm: the groups of modules that import each other, directly or not."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for other in sorted(graph.find_modules_directly_imported_by(module) & modules):
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in on_stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                group.append(top)
+                if top == module:
+                    break
+            groups.append(sorted(group))
+
+    for module in sorted(modules):
+        if module not in index:
+            visit(module)
+    return groups
+
+
+def cycles(graph: grimp.ImportGraph, modules: set[str]) -> list[list[str]]:
+    return [g for g in strongly_connected(graph, modules) if len(g) > 1]
+
+
+def test_the_platform_has_no_import_cycle() -> None:
+    graph = grimp.build_graph("bounty")
+    modules = {m for m in graph.modules if m == "bounty" or m.startswith("bounty.")}
+    assert len(modules) > 100  # the graph holds the platform
+    assert cycles(graph, modules) == []
+
+
+def test_a_cycle_is_found_when_there_is_one() -> None:
+    graph = grimp.ImportGraph()
+    for name in ("a", "a.one", "a.two", "a.three"):
+        graph.add_module(name)
+    graph.add_import(importer="a.one", imported="a.two")
+    graph.add_import(importer="a.two", imported="a.one")
+    graph.add_import(importer="a.three", imported="a.one")
+    assert cycles(graph, {"a.one", "a.two", "a.three"}) == [["a.one", "a.two"]]
