@@ -51,7 +51,8 @@ demo: $(STAMP)
 # services everything runs on the embedded default.
 DJANGO_TESTS := tests/platform tests/demo tests/client
 SQLITE_SMOKE := tests/platform/test_settings.py tests/platform/test_end_to_end.py \
-	tests/platform/test_submissions.py tests/platform/test_sharded_scoring.py tests/demo tests/client
+	tests/platform/test_submissions.py tests/platform/test_sharded_scoring.py \
+	tests/platform/test_dead_worker.py tests/demo tests/client
 
 test: $(STAMP) lint
 	$(BIN)/pytest tests/engine -p no:django -W ignore::pytest.PytestConfigWarning -q || [ $$? -eq 5 ]
