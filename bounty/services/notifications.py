@@ -60,7 +60,7 @@ def _submitter_body(submission: Submission) -> str:
 
 
 def _organizer_body(submission: Submission) -> str:
-    path = reverse("organize", args=[submission.competition.slug])
+    path = reverse("console:home", args=[submission.competition.slug])
     return "\n".join(
         [
             f"Team {submission.team.name} had submission #{submission.seq} accepted "

@@ -5,10 +5,12 @@ decision amounts to now)."""
 from __future__ import annotations
 
 from django import template
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.safestring import SafeString
 
-from bounty.models import Submission
+from bounty.models import Competition, Submission
 from bounty.rendering import markdown_to_html
+from bounty.selectors.competitions import user_is_organizer
 from bounty.selectors.outcomes import Outcome, submission_outcome
 
 register = template.Library()
@@ -93,3 +95,9 @@ def outcome(submission: Submission) -> Outcome:
     """The submission's decision as it stands now (``bounty.selectors.outcomes``): "Accepted, rolled
     back in v5" where an organizer action took its update out of the model."""
     return submission_outcome(submission)
+
+
+@register.filter(name="organized_by")
+def organized_by(competition: Competition, user: User | AnonymousUser) -> bool:
+    """Whether ``user`` runs ``competition`` (its organizers and staff see its console)."""
+    return user_is_organizer(competition=competition, user=user)

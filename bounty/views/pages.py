@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from bounty.attachments import attachment
 from bounty.selectors.competitions import (
     competition_data_card,
     competition_get,
@@ -12,10 +13,12 @@ from bounty.selectors.competitions import (
     terms_accepted,
     user_is_organizer,
 )
+from bounty.selectors.downloads import Download
 from bounty.selectors.leaderboard import leaderboard
 from bounty.selectors.rules import competition_rules
 from bounty.selectors.submissions import submission_public_decisions
 from bounty.selectors.versions import public_holdout_loss
+from bounty.services.exports import leaderboard_csv
 from bounty.views.visitor_cache import cached_for_visitors
 
 
@@ -52,3 +55,12 @@ def competition_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     competition = competition_get(slug=slug, user=request.user)
     rows = leaderboard(competition=competition)
     return render(request, "competitions/leaderboard.html", {"competition": competition, "rows": rows})
+
+
+@require_GET
+def leaderboard_export(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """The public leaderboard as CSV: what the leaderboard page shows."""
+    competition = competition_get(slug=slug, user=request.user)
+    text = leaderboard_csv(competition=competition)
+    name = f"{competition.slug}-leaderboard.csv"
+    return attachment(Download(name, "text/csv; charset=utf-8", content=text.encode()))

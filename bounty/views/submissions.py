@@ -14,12 +14,10 @@ from bounty.selectors.competitions import (
     competition_get,
     membership_get,
     terms_accepted,
-    user_is_organizer,
 )
 from bounty.selectors.rules import competition_rules
 from bounty.selectors.submissions import (
     submission_get_visible,
-    submission_list_for_organizer,
     submission_list_for_team,
     submission_status_data,
 )
@@ -76,20 +74,6 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
         "show_figures": organizer,
     }
     return render(request, "submissions/detail.html", context)
-
-
-@login_required
-@require_GET
-def organizer_submissions(request: HttpRequest, slug: str) -> HttpResponse:
-    user = current_user(request)
-    competition = competition_get(slug=slug, user=user)
-    if not user_is_organizer(competition=competition, user=user):
-        raise DomainError("forbidden", "Only organizers can see this page.")
-    context = {
-        "competition": competition,
-        "submissions": submission_list_for_organizer(competition=competition),
-    }
-    return render(request, "submissions/organizer.html", context)
 
 
 @json_view

@@ -1,4 +1,4 @@
-"""The create-competition wizard (``/organize/...``): server-rendered steps, state kept server-side."""
+"""The create-competition wizard (``/wizard/...``): server-rendered steps, state kept server-side."""
 
 from __future__ import annotations
 
@@ -9,14 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from bounty.errors import DomainError
 from bounty.models import CompetitionDraft
-from bounty.selectors.competitions import competition_get
 from bounty.selectors.organizers import draft_get, draft_list, require_organizer
 from bounty.services import wizard as service
-from bounty.services.organize import competition_open, draft_preflight
+from bounty.services.organize import draft_preflight
 from bounty.views.base import current_user, form_page
 from bounty.wizard.files import parquet_supported
 from bounty.wizard.forms import DataForm, ModelForm, RulesForm, SchemaForm, StartForm
@@ -26,11 +24,11 @@ from bounty.wizard.training import ALGORITHMS
 Step = CompetitionDraft.Step
 ORDER = [Step.DATA, Step.SCHEMA, Step.MODEL, Step.RULES, Step.REVIEW]
 URLS = {
-    Step.DATA: "wizard_data",
-    Step.SCHEMA: "wizard_schema",
-    Step.MODEL: "wizard_model",
-    Step.RULES: "wizard_rules",
-    Step.REVIEW: "wizard_review",
+    Step.DATA: "wizard:data",
+    Step.SCHEMA: "wizard:schema",
+    Step.MODEL: "wizard:model",
+    Step.RULES: "wizard:rules",
+    Step.REVIEW: "wizard:review",
 }
 
 
@@ -39,7 +37,7 @@ def _draft(request: HttpRequest, draft_id: int, step: str) -> CompetitionDraft |
     user = require_organizer(current_user(request))
     draft = draft_get(user=user, draft_id=draft_id)
     if draft.step == Step.DONE:
-        return redirect("wizard_index")
+        return redirect("wizard:index")
     if ORDER.index(Step(step)) > ORDER.index(Step(draft.step)):
         return redirect(URLS[Step(draft.step)], draft_id=draft.pk)
     return draft
@@ -56,13 +54,13 @@ def index(request: HttpRequest) -> HttpResponse:
     user = require_organizer(current_user(request))
     form = StartForm(request.POST or None)
     context = {"form": form, "drafts": draft_list(user=user)}
-    page = form_page(request, "organize/index.html", context, form=form)
+    page = form_page(request, "wizard/index.html", context, form=form)
     if request.method == "POST" and form.is_valid():
         try:
             draft = service.draft_start(user=user, **form.cleaned_data)
         except DomainError as error:
             return page.refuse(error)
-        return redirect("wizard_data", draft_id=draft.pk)
+        return redirect("wizard:data", draft_id=draft.pk)
     return page.render(status=400 if form.errors else 200)
 
 
@@ -73,13 +71,13 @@ def data(request: HttpRequest, draft_id: int) -> HttpResponse:
         return draft
     form = DataForm(request.POST or None, request.FILES or None)
     context = _context(draft, Step.DATA, form=form, parquet=parquet_supported())
-    page = form_page(request, "organize/data.html", context, form=form)
+    page = form_page(request, "wizard/data.html", context, form=form)
     if request.method == "POST" and form.is_valid():
         try:
             _upload(draft, form.cleaned_data)
         except DomainError as error:
             return page.refuse(error)
-        return redirect("wizard_schema", draft_id=draft.pk)
+        return redirect("wizard:schema", draft_id=draft.pk)
     return page.render(status=400 if form.errors else 200)
 
 
@@ -101,7 +99,7 @@ def schema(request: HttpRequest, draft_id: int) -> HttpResponse:
     columns = _column_state(draft)
     form = SchemaForm(request.POST or None, columns=columns, target=draft.state.get("target", ""))
     context = _context(draft, Step.SCHEMA, form=form, problems=[], rows=draft.state.get("rows", {}))
-    page = form_page(request, "organize/schema.html", context, form=form)
+    page = form_page(request, "wizard/schema.html", context, form=form)
     if request.method == "POST" and form.is_valid():
         try:
             problems = service.draft_set_schema(
@@ -110,7 +108,7 @@ def schema(request: HttpRequest, draft_id: int) -> HttpResponse:
         except DomainError as error:
             return page.refuse(error)
         if not problems:
-            return redirect("wizard_model", draft_id=draft.pk)
+            return redirect("wizard:model", draft_id=draft.pk)
         context["problems"] = problems
         return page.render(status=400)
     return page.render(status=400 if form.errors else 200)
@@ -130,7 +128,7 @@ def model(request: HttpRequest, draft_id: int) -> HttpResponse:
         return draft
     form = ModelForm(request.POST or None, request.FILES or None)
     context = _context(draft, Step.MODEL, form=form, algorithms=ALGORITHMS, current=draft.state.get("model"))
-    page = form_page(request, "organize/model.html", context, form=form)
+    page = form_page(request, "wizard/model.html", context, form=form)
     if request.method == "POST" and form.is_valid():
         cleaned = form.cleaned_data
         try:
@@ -144,7 +142,7 @@ def model(request: HttpRequest, draft_id: int) -> HttpResponse:
                 )
         except DomainError as error:
             return page.refuse(error)
-        return redirect("wizard_rules", draft_id=draft.pk)
+        return redirect("wizard:rules", draft_id=draft.pk)
     return page.render(status=400 if form.errors else 200)
 
 
@@ -155,13 +153,13 @@ def rules(request: HttpRequest, draft_id: int) -> HttpResponse:
         return draft
     task = service.draft_schema(draft).task.value
     form = RulesForm(request.POST or None, task=task, initial=_rules_initial(draft))
-    page = form_page(request, "organize/rules.html", _context(draft, Step.RULES, form=form), form=form)
+    page = form_page(request, "wizard/rules.html", _context(draft, Step.RULES, form=form), form=form)
     if request.method == "POST" and form.is_valid():
         try:
             service.draft_set_rules(draft=draft, rules=form.cleaned_data)
         except DomainError as error:
             return page.refuse(error)
-        return redirect("wizard_review", draft_id=draft.pk)
+        return redirect("wizard:review", draft_id=draft.pk)
     return page.render(status=400 if form.errors else 200)
 
 
@@ -194,15 +192,6 @@ def review(request: HttpRequest, draft_id: int) -> HttpResponse:
             competition = service.draft_finish(draft=draft, user=current_user(request))
         except DomainError as exc:  # e.g. the sandbox refused the base model: say so on this page
             context["error"] = exc
-            return render(request, "organize/review.html", context, status=exc.status)
+            return render(request, "wizard/review.html", context, status=exc.status)
         return redirect("competition", slug=competition.slug)
-    return render(request, "organize/review.html", context)
-
-
-@login_required
-@require_POST
-def open_competition(request: HttpRequest, slug: str) -> HttpResponse:
-    user = current_user(request)
-    competition = competition_get(slug=slug, user=user)
-    competition_open(competition=competition, user=user)
-    return redirect("competition", slug=competition.slug)
+    return render(request, "wizard/review.html", context)

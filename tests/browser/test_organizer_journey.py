@@ -49,7 +49,7 @@ def test_an_organizer_creates_opens_reviews_rolls_back_and_exports(
     visitor.fill("Username", "org")
     visitor.fill("Password", PASSWORD)
     visitor.click("button", "Log in")
-    page.get_by_role("navigation", name="Site").get_by_role("link", name="Organize").click()
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="New competition").click()
     visitor.check("wizard-start")
     visitor.fill("Title", "Census")
     visitor.fill("Slug", "census")
@@ -92,10 +92,10 @@ def test_an_organizer_creates_opens_reviews_rolls_back_and_exports(
         submit(competition, users[team], text)
     wait_until(lambda: statuses(competition) == ["accepted"] * 2, what="two accepted pairs")
 
-    page.get_by_role("link", name="Organize: review queue", exact=False).click()
+    page.get_by_role("link", name="Console: review queue", exact=False).click()
     decisions = page.locator("section", has=page.get_by_role("heading", name="Decisions"))
     expect(decisions.locator("tbody tr")).to_have_count(2)
-    visitor.check("organize")
+    visitor.check("console")
 
     page.get_by_label("Hold accepted pairs for my approval").check()
     page.locator("#approval-reason").fill("final week")
@@ -107,7 +107,7 @@ def test_an_organizer_creates_opens_reviews_rolls_back_and_exports(
     page.reload()
     queue = page.locator("#queue")
     expect(queue.locator("tbody tr")).to_have_count(1)
-    visitor.check("organize-awaiting")
+    visitor.check("console-awaiting")
     queue.get_by_label("Note").fill("checked by hand")
     queue.get_by_role("button", name="Approve").click()
     expect(page.get_by_role("status")).to_contain_text("approved: accepted")
@@ -117,7 +117,7 @@ def test_an_organizer_creates_opens_reviews_rolls_back_and_exports(
     page.locator("#rollback-reason").fill("undo the last update")
     page.get_by_role("button", name="Roll back").click()
     expect(page.get_by_role("status")).to_contain_text("Rolled back: v4 predicts as v2 did.")
-    visitor.check("organize-rolled-back")
+    visitor.check("console-rolled-back")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="All submissions (CSV, with organizer figures)").click()

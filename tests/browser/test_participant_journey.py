@@ -89,6 +89,6 @@ def test_a_new_participant_signs_up_submits_and_sees_the_decision_live(
     expect(board).to_contain_text("Married-civ-spouse")
     visitor.check("leaderboard")
 
-    visitor.go("/competitions/census/organize/", status=403)
+    visitor.go("/competitions/census/console/", status=403)
     expect(page.get_by_role("heading", name="You do not have access to this page")).to_be_visible()
     visitor.check("error-403")

@@ -40,7 +40,7 @@ def test_a_missing_competition_gets_a_404_page_with_the_reason(client: Client) -
 def test_a_participant_on_an_organizer_page_gets_the_friendly_403(
     competition: Competition, ready_participant: User
 ) -> None:
-    response = login(ready_participant).get(reverse("organize", args=[competition.slug]))
+    response = login(ready_participant).get(reverse("console:home", args=[competition.slug]))
     assert response.status_code == 403
     assert "You do not have access to this page" in page(response)
 

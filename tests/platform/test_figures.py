@@ -75,7 +75,7 @@ def test_participants_and_the_public_never_see_the_figures(
 def test_organizer_pages_are_refused_to_participants(
     competition: Competition, ready_participant: User, decided: Submission
 ) -> None:
-    url = reverse("organizer_submissions", args=[competition.slug])
+    url = reverse("console:submissions", args=[competition.slug])
     response = login(ready_participant).get(url)
     assert response.status_code == 403
     assert_no_figures(response.content.decode(), "the refusal")
@@ -90,7 +90,7 @@ def test_organizers_and_staff_see_the_figures(
     staff = make_user("root", is_staff=True)
     for user in (organizer, staff):
         client = login(user)
-        page = client.get(reverse("organizer_submissions", args=[competition.slug]))
+        page = client.get(reverse("console:submissions", args=[competition.slug]))
         assert "0.3142" in page.content.decode()
         status = client.get(reverse("status", args=[decided.pk])).json()
         assert status["figures"] == FIGURES
@@ -104,7 +104,7 @@ def test_organizers_of_another_competition_do_not_see_the_figures(
     other = make_competition(slug="other", title="Other")
     stranger = make_user("mallory")
     other.organizers.add(stranger)
-    response = login(stranger).get(reverse("organizer_submissions", args=[competition.slug]))
+    response = login(stranger).get(reverse("console:submissions", args=[competition.slug]))
     assert response.status_code == 403
     status = login(stranger).get(reverse("status", args=[decided.pk]))
     assert status.status_code == 404

@@ -50,32 +50,30 @@ def organizer_scenario(competition: Competition, org: User, tmp_path: Path) -> N
     web = login(org)
     slug = competition.slug
 
-    response = web.post(reverse("organize_rollback", args=[slug]), {"version": 3, "reason": "undo #4"})
+    response = web.post(reverse("console:rollback", args=[slug]), {"version": 3, "reason": "undo #4"})
     assert response.status_code == 302
     team_a = Team.objects.get(name="Team A")
-    response = web.post(
-        reverse("organize_disqualify", args=[slug]), {"team": team_a.pk, "reason": "cheating"}
-    )
+    response = web.post(reverse("console:disqualify", args=[slug]), {"team": team_a.pk, "reason": "cheating"})
     assert response.status_code == 302
 
     data = {"enabled": "on", "reason": "final week"}
-    assert web.post(reverse("organize_manual_approval", args=[slug]), data).status_code == 302
+    assert web.post(reverse("console:manual_approval", args=[slug]), data).status_code == 302
     held = submit(competition, users["C"], "hours_per_week > 45")
     wait_for(competition, {"accepted", "rejected", "awaiting_approval", "cancelled"})
     held.refresh_from_db()
     assert held.status == Submission.Status.AWAITING_APPROVAL
-    url = reverse("organize_approve", args=[slug, held.pk])
+    url = reverse("console:approve", args=[slug, held.pk])
     assert web.post(url, {"note": "checked by hand"}).status_code == 302
     held.refresh_from_db()
     assert held.status == Submission.Status.ACCEPTED
 
-    response = web.post(reverse("organize_confirm", args=[slug]), {"confirm-reason": "before payout"})
+    response = web.post(reverse("console:confirm", args=[slug]), {"confirm-reason": "before payout"})
     assert response.status_code == 302
     standings = {s.submission_id: s for s in UpdateStanding.objects.filter(competition=competition)}
     assert [standings[s.pk].counts for s in decided] == [True, False, True, False]
     assert standings[held.pk].counts and standings[held.pk].confirmed_gain is not None
 
-    response = web.get(reverse("organize_export_bundle", args=[slug]))
+    response = web.get(reverse("console:export_bundle", args=[slug]))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     path = tmp_path / "bundle.zip"
     path.write_bytes(response.content)

@@ -47,15 +47,15 @@ def test_a_wizard_made_competition_goes_through_the_whole_organizer_scenario(
     org.groups.add(Group.objects.get_or_create(name="organizers")[0])
     web = login(org)
     draft = start(web, slug="census")
-    assert web.post(reverse("wizard_data", args=[draft]), split_uploads()).status_code == 302
+    assert web.post(reverse("wizard:data", args=[draft]), split_uploads()).status_code == 302
     assert post_schema(web, draft).status_code == 302
     model = {"source": "upload", "model_file": SimpleUploadedFile("base.skops", weak_base())}
-    response = web.post(reverse("wizard_model", args=[draft]), model)
+    response = web.post(reverse("wizard:model", args=[draft]), model)
     assert response.status_code == 302, response.content.decode()[-3000:]
-    assert web.post(reverse("wizard_rules", args=[draft]), rules()).status_code == 302
-    assert web.post(reverse("wizard_review", args=[draft])).status_code == 302
+    assert web.post(reverse("wizard:rules", args=[draft]), rules()).status_code == 302
+    assert web.post(reverse("wizard:review", args=[draft])).status_code == 302
     competition = Competition.objects.get(slug="census")
-    web.post(reverse("competition_open", args=["census"]))
+    web.post(reverse("console:open", args=["census"]))
     competition.refresh_from_db()
     assert competition.status == Competition.Status.OPEN and competition.accepts_submissions(timezone.now())
 

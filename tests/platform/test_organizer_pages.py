@@ -16,16 +16,16 @@ from tests.platform.organizer_support import run_script, weak_competition
 
 pytestmark = pytest.mark.django_db
 SLUG_URLS = (
-    "organize",
-    "organize_export_bundle",
-    "organize_export_submissions",
+    "console:home",
+    "console:export_bundle",
+    "console:export_submissions",
 )
 POST_URLS = (
-    "organize_rollback",
-    "organize_disqualify",
-    "organize_confirm",
-    "organize_close",
-    "organize_manual_approval",
+    "console:rollback",
+    "console:disqualify",
+    "console:confirm",
+    "console:close",
+    "console:manual_approval",
 )
 
 
@@ -37,20 +37,20 @@ def test_participants_get_403_on_every_organizer_url(
         assert client.get(reverse(name, args=[competition.slug])).status_code == 403, name
     for name in POST_URLS:
         assert client.post(reverse(name, args=[competition.slug]), {"reason": "x"}).status_code == 403, name
-    for name in ("organize_approve", "organize_decline"):
+    for name in ("console:approve", "console:decline"):
         assert client.post(reverse(name, args=[competition.slug, 1]), {"note": "x"}).status_code == 403
     assert not AuditEvent.objects.filter(actor=ready_participant).exists()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(competition: Competition) -> None:
-    response = Client().get(reverse("organize", args=[competition.slug]))
+    response = Client().get(reverse("console:home", args=[competition.slug]))
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
 def test_organizers_and_staff_see_the_review_page(competition: Competition, organizer: User) -> None:
     staff = User.objects.create_user("root", password="root-pass-123456", is_staff=True)
     for user in (organizer, staff):
-        page = login(user).get(reverse("organize", args=[competition.slug]))
+        page = login(user).get(reverse("console:home", args=[competition.slug]))
         assert page.status_code == 200
         text = page.content.decode()
         assert "Waiting for approval" in text and "Roll back" in text and "Disqualify" in text
@@ -60,9 +60,9 @@ def test_an_action_without_a_reason_is_refused_and_not_recorded(
     competition: Competition, organizer: User
 ) -> None:
     client = login(organizer)
-    response = client.post(reverse("organize_confirm", args=[competition.slug]), {"confirm-reason": ""})
+    response = client.post(reverse("console:confirm", args=[competition.slug]), {"confirm-reason": ""})
     assert response.status_code == 400 and "This field is required" in response.content.decode()
-    response = client.post(reverse("organize_manual_approval", args=[competition.slug]), {"enabled": "on"})
+    response = client.post(reverse("console:manual_approval", args=[competition.slug]), {"enabled": "on"})
     assert response.status_code == 400
     competition.refresh_from_db()
     assert not competition.manual_approval
@@ -74,7 +74,7 @@ def test_turning_manual_approval_on_is_recorded_with_who_and_why(
 ) -> None:
     client = login(organizer)
     data = {"enabled": "on", "reason": "new season"}
-    response = client.post(reverse("organize_manual_approval", args=[competition.slug]), data)
+    response = client.post(reverse("console:manual_approval", args=[competition.slug]), data)
     assert response.status_code == 302
     competition.refresh_from_db()
     assert competition.manual_approval
@@ -87,16 +87,16 @@ def test_organizers_roll_back_and_disqualify_from_the_page(enqueued: list[int]) 
     competition = weak_competition(org)
     users, decided = run_script(competition)
     client = login(org)
-    page = client.get(reverse("organize", args=[competition.slug])).content.decode()
+    page = client.get(reverse("console:home", args=[competition.slug])).content.decode()
     assert f"{decided[0].figures['gain']:.6f}" in page  # organizer-only figures
-    url = reverse("organize_rollback", args=[competition.slug])
+    url = reverse("console:rollback", args=[competition.slug])
     response = client.post(url, {"version": 2, "reason": "revert the last two"})
     assert response.status_code == 302
     competition.refresh_from_db()
     head = ModelVersion.objects.get(competition=competition, number=competition.head_version)
     assert (head.kind, head.target_version) == ("rollback", 2)
     team = Team.objects.get(name="Team B")
-    url = reverse("organize_disqualify", args=[competition.slug])
+    url = reverse("console:disqualify", args=[competition.slug])
     response = client.post(url, {"team": team.pk, "reason": "collusion"}, follow=True)
     assert response.status_code == 200 and "Team B is disqualified" in response.content.decode()
     actions = set(AuditEvent.objects.filter(actor=org).values_list("action", flat=True))
@@ -124,7 +124,7 @@ def test_the_submissions_csv_has_the_figures_and_defuses_formulas(
         reason="insufficient_improvement",
         figures={"mass": 0.25, "gain": -0.125},
     )
-    response = login(organizer).get(reverse("organize_export_submissions", args=[competition.slug]))
+    response = login(organizer).get(reverse("console:export_submissions", args=[competition.slug]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert rows[0]["team"] == "'=HYPERLINK(1)" and rows[0]["gain"] == "-0.125" and rows[0]["mass"] == "0.25"

@@ -74,7 +74,7 @@ def test_the_submission_lists_make_as_many_queries_for_20_submissions_as_for_2(
 ) -> None:
     team = Team.objects.get(memberships__user=ready_participant)
     mine = reverse("my_submissions", args=[competition.slug])
-    everyone = reverse("organizer_submissions", args=[competition.slug])
+    everyone = reverse("console:submissions", args=[competition.slug])
     statuses = ("accepted", "rejected", "queued", "running")
 
     def count(submissions: int) -> int:

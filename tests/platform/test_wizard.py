@@ -52,13 +52,13 @@ def form_values(form: Any) -> dict[str, Any]:
 
 
 def start(client: Client, slug: str = "loans") -> int:
-    response = client.post(reverse("wizard_index"), {"title": "Loans", "slug": slug})
+    response = client.post(reverse("wizard:index"), {"title": "Loans", "slug": slug})
     assert response.status_code == 302, response.content.decode()
     return CompetitionDraft.objects.get(slug=slug).pk
 
 
 def post_schema(client: Client, draft_id: int, **changes: Any) -> Any:
-    url = reverse("wizard_schema", args=[draft_id])
+    url = reverse("wizard:schema", args=[draft_id])
     values = form_values(client.get(url).context["form"]) | changes
     return client.post(url, values)
 
@@ -88,27 +88,27 @@ RULES = {
 def test_wizard_creates_a_competition_from_csv_uploads_end_to_end(organizer: User) -> None:
     client = login(organizer)
     draft_id = start(client)
-    response = client.post(reverse("wizard_data", args=[draft_id]), split_uploads())
+    response = client.post(reverse("wizard:data", args=[draft_id]), split_uploads())
     assert response.status_code == 302 and response["Location"].endswith("/schema/")
 
-    schema_page = client.get(reverse("wizard_schema", args=[draft_id])).content.decode()
+    schema_page = client.get(reverse("wizard:schema", args=[draft_id])).content.decode()
     assert "native_country" in schema_page and "Married-civ-spouse" in schema_page
     response = post_schema(client, draft_id)
     assert response.status_code == 302, response.context and response.context.get("problems")
 
     response = client.post(
-        reverse("wizard_model", args=[draft_id]), {"source": "train", "algorithm": "tree4"}
+        reverse("wizard:model", args=[draft_id]), {"source": "train", "algorithm": "tree4"}
     )
     assert response.status_code == 302
-    response = client.post(reverse("wizard_rules", args=[draft_id]), RULES)
+    response = client.post(reverse("wizard:rules", args=[draft_id]), RULES)
     assert response.status_code == 302, response.content.decode()[-2000:]
 
-    review = client.get(reverse("wizard_review", args=[draft_id])).content.decode()
+    review = client.get(reverse("wizard:review", args=[draft_id])).content.decode()
     assert "Pre-flight check" in review and "2·ln(2K/δ) / α²" in review
     needed = required_rows(0.01, 10 * 50)  # alpha, budget K = expected teams x total quota
     assert needed == 198_070 and "Warning" in review and f"<strong>{needed}</strong>" in review
 
-    response = client.post(reverse("wizard_review", args=[draft_id]))
+    response = client.post(reverse("wizard:review", args=[draft_id]))
     assert response.status_code == 302
     competition = Competition.objects.get(slug="loans")
     assert competition.status == Competition.Status.DRAFT
@@ -131,7 +131,7 @@ def test_wizard_creates_a_competition_from_csv_uploads_end_to_end(organizer: Use
     assert not draft_dir(CompetitionDraft.objects.get(pk=draft_id)).exists()
 
     assert Client().get(reverse("competition", args=["loans"])).status_code == 404  # a draft
-    client.post(reverse("competition_open", args=["loans"]))
+    client.post(reverse("console:open", args=["loans"]))
     competition.refresh_from_db()
     assert competition.status == Competition.Status.OPEN
     assert Client().get(reverse("competition", args=["loans"])).status_code == 200
@@ -142,7 +142,7 @@ def test_schema_problems_name_the_file_column_and_row(organizer: User) -> None:
     draft_id = start(client)
     holdout = world().splits["holdout"].drop(columns=["fnlwgt"]).astype(str)
     holdout.loc[5, "age"] = "forty"
-    client.post(reverse("wizard_data", args=[draft_id]), split_uploads(holdout=holdout))
+    client.post(reverse("wizard:data", args=[draft_id]), split_uploads(holdout=holdout))
     i = column_index(draft_id, "age")
     response = post_schema(client, draft_id, **{f"c{i}_kind": "numeric", f"c{i}_categories": ""})
     assert response.status_code == 400
@@ -157,11 +157,11 @@ def test_missing_values_in_a_column_that_allows_none_are_named(organizer: User) 
     draft_id = start(client)
     train = world().splits["train"].drop(columns=["fnlwgt"]).astype(str)
     train.loc[2, "hours_per_week"] = ""
-    client.post(reverse("wizard_data", args=[draft_id]), split_uploads(train=train))
+    client.post(reverse("wizard:data", args=[draft_id]), split_uploads(train=train))
     i = column_index(draft_id, "hours_per_week")
-    values = form_values(client.get(reverse("wizard_schema", args=[draft_id])).context["form"])
+    values = form_values(client.get(reverse("wizard:schema", args=[draft_id])).context["form"])
     values.pop(f"c{i}_nullable", None)
-    response = client.post(reverse("wizard_schema", args=[draft_id]), values)
+    response = client.post(reverse("wizard:schema", args=[draft_id]), values)
     assert (
         "the train file, column &#x27;hours_per_week&#x27;, row 3: missing value" in response.content.decode()
     )
@@ -175,7 +175,7 @@ def test_one_file_is_split_by_the_shares_and_the_seed(organizer: User) -> None:
         draft_id = start(client, slug)
         shares = {"train_share": 60, "holdout_share": 30, "confirmation_share": 10, "seed": 7}
         data = {"mode": "one", "single": csv_file(frame, "all.csv"), **shares}
-        assert client.post(reverse("wizard_data", args=[draft_id]), data).status_code == 302
+        assert client.post(reverse("wizard:data", args=[draft_id]), data).status_code == 302
         draft = CompetitionDraft.objects.get(pk=draft_id)
         assert draft.state["rows"] == {"train": 1800, "holdout": 900, "confirmation": 300}
         splits.append((draft_dir(draft) / "holdout.csv").read_bytes())
@@ -194,11 +194,11 @@ def test_a_parquet_table_is_split_exactly_like_the_same_csv(organizer: User) -> 
     holdouts = []
     for slug, upload in (("csv", csv_file(frame, "all.csv")), ("pq", parquet_file(frame, "all.parquet"))):
         draft_id = start(client, slug)
-        page = client.get(reverse("wizard_data", args=[draft_id])).content.decode()
+        page = client.get(reverse("wizard:data", args=[draft_id])).content.decode()
         assert "or Parquet files" in page
         shares = {"train_share": 60, "holdout_share": 30, "confirmation_share": 10, "seed": 7}
         response = client.post(
-            reverse("wizard_data", args=[draft_id]), {"mode": "one", "single": upload, **shares}
+            reverse("wizard:data", args=[draft_id]), {"mode": "one", "single": upload, **shares}
         )
         assert response.status_code == 302
         draft = CompetitionDraft.objects.get(pk=draft_id)
@@ -212,7 +212,7 @@ def test_an_unreadable_parquet_file_is_refused_with_its_name(organizer: User) ->
     draft_id = start(client)
     parquet = SimpleUploadedFile("all.parquet", b"PAR1" + b"\x00" * 64 + b"PAR1")
     response = client.post(
-        reverse("wizard_data", args=[draft_id]), {"mode": "one", "single": parquet, **SHARES}
+        reverse("wizard:data", args=[draft_id]), {"mode": "one", "single": parquet, **SHARES}
     )
     assert response.status_code == 400
     assert "is not a readable Parquet file" in response.content.decode()
@@ -226,7 +226,7 @@ def test_a_parquet_file_over_the_row_limit_is_refused_before_it_is_read(
     settings.BOUNTY_WIZARD_MAX_ROWS = 100
     frame = world().splits["train"].drop(columns=["fnlwgt"])
     response = client.post(
-        reverse("wizard_data", args=[draft_id]),
+        reverse("wizard:data", args=[draft_id]),
         {"mode": "one", "single": parquet_file(frame, "all.parquet"), **SHARES},
     )
     assert response.status_code == 400
@@ -236,7 +236,7 @@ def test_a_parquet_file_over_the_row_limit_is_refused_before_it_is_read(
 def test_an_uploaded_pickle_is_refused_as_the_base_model(organizer: User) -> None:
     client = login(organizer)
     draft_id = start(client)
-    client.post(reverse("wizard_data", args=[draft_id]), split_uploads())
+    client.post(reverse("wizard:data", args=[draft_id]), split_uploads())
     post_schema(client, draft_id)
     pickle_bytes = b"\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00K\x01."
     data = {
@@ -244,32 +244,32 @@ def test_an_uploaded_pickle_is_refused_as_the_base_model(organizer: User) -> Non
         "algorithm": "tree4",
         "model_file": SimpleUploadedFile("m.pkl", pickle_bytes),
     }
-    response = client.post(reverse("wizard_model", args=[draft_id]), data)
+    response = client.post(reverse("wizard:model", args=[draft_id]), data)
     assert response.status_code == 400 and "pickle" in response.content.decode().lower()
     assert CompetitionDraft.objects.get(pk=draft_id).step == CompetitionDraft.Step.MODEL
 
 
 def test_only_organizers_can_use_the_wizard(make_user: Callable[..., User], organizer: User) -> None:
     participant = make_user("ada")
-    assert login(participant).get(reverse("wizard_index")).status_code == 403
-    assert Client().get(reverse("wizard_index")).status_code == 302  # to the login page
+    assert login(participant).get(reverse("wizard:index")).status_code == 403
+    assert Client().get(reverse("wizard:index")).status_code == 302  # to the login page
     draft_id = start(login(organizer))
-    assert login(participant).get(reverse("wizard_data", args=[draft_id])).status_code == 403
+    assert login(participant).get(reverse("wizard:data", args=[draft_id])).status_code == 403
     staff = make_user("root", is_staff=True)
-    assert login(staff).get(reverse("wizard_data", args=[draft_id])).status_code == 200
-    assert "Organize" in login(organizer).get("/").content.decode()
-    assert "Organize" not in login(participant).get("/").content.decode()
+    assert login(staff).get(reverse("wizard:data", args=[draft_id])).status_code == 200
+    assert "New competition" in login(organizer).get("/").content.decode()
+    assert "New competition" not in login(participant).get("/").content.decode()
 
 
 def test_later_steps_wait_for_earlier_ones(organizer: User) -> None:
     client = login(organizer)
     draft_id = start(client)
-    response = client.get(reverse("wizard_review", args=[draft_id]))
+    response = client.get(reverse("wizard:review", args=[draft_id]))
     assert response.status_code == 302 and response["Location"].endswith("/data/")
 
 
 def test_a_taken_slug_is_refused(organizer: User, competition: Competition) -> None:
-    response = login(organizer).post(reverse("wizard_index"), {"title": "Again", "slug": competition.slug})
+    response = login(organizer).post(reverse("wizard:index"), {"title": "Again", "slug": competition.slug})
     assert response.status_code == 400 and "exists already" in response.content.decode()
 
 
@@ -279,11 +279,11 @@ def test_only_its_organizers_can_open_a_draft_competition(
     competition.status = Competition.Status.DRAFT
     competition.save()
     stranger = make_user("mallory")
-    assert login(stranger).post(reverse("competition_open", args=[competition.slug])).status_code == 404
+    assert login(stranger).post(reverse("console:open", args=[competition.slug])).status_code == 404
     owner = make_user("grace")
     competition.organizers.add(owner)
-    login(owner).post(reverse("competition_open", args=[competition.slug]))
+    login(owner).post(reverse("console:open", args=[competition.slug]))
     competition.refresh_from_db()
     assert competition.status == Competition.Status.OPEN
-    again = login(owner).post(reverse("competition_open", args=[competition.slug]))
+    again = login(owner).post(reverse("console:open", args=[competition.slug]))
     assert again.status_code == 409

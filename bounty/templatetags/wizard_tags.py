@@ -1,4 +1,4 @@
-"""Template filter ``can_organize``: whether a user may use the create-competition wizard."""
+"""Template filter ``can_organize``: whether a user may create competitions (the wizard)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Organizer pages under ``/competitions/<slug>/organize/``: the review queue and the actions on the
-model (approve, decline, roll back, disqualify, confirm, close) and the exports. Organizers and staff
-only (403 for anyone else); each action needs a reason and is recorded as an audit event."""
+"""A competition's console, under ``/competitions/<slug>/console/``: the review queue, every submission
+with the organizer-only figures, the actions on the model (open, approve, decline, roll back,
+disqualify, confirm, close) and the exports. Organizers and staff only (403 for anyone else); each
+action on the model needs a reason and is recorded as an audit event."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from bounty.attachments import attachment
 from bounty.errors import DomainError
 from bounty.lifecycle import (
     competition_close,
@@ -27,6 +29,7 @@ from bounty.lifecycle import (
 )
 from bounty.models import Competition, Submission
 from bounty.selectors.competitions import competition_get, user_is_organizer
+from bounty.selectors.downloads import Download
 from bounty.selectors.review import (
     awaiting_approval,
     decisions_for_review,
@@ -34,9 +37,11 @@ from bounty.selectors.review import (
     team_rows,
     versions_newest_first,
 )
-from bounty.services.exports import bundle_export, leaderboard_csv, submissions_csv
+from bounty.selectors.submissions import submission_list_for_organizer
+from bounty.services.exports import bundle_export, submissions_csv
+from bounty.services.organize import competition_open
 from bounty.views.base import current_user, form_page
-from bounty.views.organize_forms import (
+from bounty.views.console_forms import (
     DisqualifyForm,
     ManualApprovalForm,
     NoteForm,
@@ -44,7 +49,7 @@ from bounty.views.organize_forms import (
     RollbackForm,
 )
 
-TEMPLATE = "organize/home.html"
+TEMPLATE = "console/home.html"
 Action = Callable[[User, Competition, dict[str, Any]], str]
 
 
@@ -95,14 +100,36 @@ def _act(
     except DomainError as error:
         return page.refuse(error)
     messages.success(request, done)
-    return redirect("organize", slug=competition.slug)
+    return redirect("console:home", slug=competition.slug)
 
 
 @login_required
 @require_GET
-def organize_home(request: HttpRequest, slug: str) -> HttpResponse:
+def home(request: HttpRequest, slug: str) -> HttpResponse:
     _, competition = _organizer(request, slug)
     return render(request, TEMPLATE, _context(competition))
+
+
+@login_required
+@require_GET
+def submissions(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every submission of the competition, newest first, with the figures behind each decision."""
+    _, competition = _organizer(request, slug)
+    context = {
+        "competition": competition,
+        "submissions": submission_list_for_organizer(competition=competition),
+    }
+    return render(request, "console/submissions.html", context)
+
+
+@login_required
+@require_POST
+def open_competition(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open a draft competition for submissions (the last step after the wizard)."""
+    user = current_user(request)
+    competition = competition_get(slug=slug, user=user)
+    competition_open(competition=competition, user=user)
+    return redirect("competition", slug=competition.slug)
 
 
 def _waiting(competition: Competition, submission_id: int) -> Submission:
@@ -113,7 +140,7 @@ def _waiting(competition: Competition, submission_id: int) -> Submission:
 
 @login_required
 @require_POST
-def organize_approve(request: HttpRequest, slug: str, submission_id: int) -> HttpResponse:
+def approve(request: HttpRequest, slug: str, submission_id: int) -> HttpResponse:
     def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
         done = submission_approve(
             submission=_waiting(competition, submission_id), actor=user, note=data["note"]
@@ -125,7 +152,7 @@ def organize_approve(request: HttpRequest, slug: str, submission_id: int) -> Htt
 
 @login_required
 @require_POST
-def organize_decline(request: HttpRequest, slug: str, submission_id: int) -> HttpResponse:
+def decline(request: HttpRequest, slug: str, submission_id: int) -> HttpResponse:
     def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
         done = submission_decline(
             submission=_waiting(competition, submission_id), actor=user, note=data["note"]
@@ -137,7 +164,7 @@ def organize_decline(request: HttpRequest, slug: str, submission_id: int) -> Htt
 
 @login_required
 @require_POST
-def organize_rollback(request: HttpRequest, slug: str) -> HttpResponse:
+def rollback(request: HttpRequest, slug: str) -> HttpResponse:
     def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
         version = competition_rollback(
             competition=competition, version=data["version"], actor=user, reason=data["reason"]
@@ -151,7 +178,7 @@ def organize_rollback(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def organize_disqualify(request: HttpRequest, slug: str) -> HttpResponse:
+def disqualify(request: HttpRequest, slug: str) -> HttpResponse:
     def make(competition: Competition) -> forms.Form:
         eligible = [r.team for r in team_rows(competition=competition) if r.disqualification is None]
         return DisqualifyForm(request.POST, teams=eligible)
@@ -166,7 +193,7 @@ def organize_disqualify(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def organize_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+def confirm(request: HttpRequest, slug: str) -> HttpResponse:
     def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
         confirmed, unconfirmed = competition_confirm(
             competition=competition, actor=user, reason=data["reason"]
@@ -178,7 +205,7 @@ def organize_confirm(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def organize_close(request: HttpRequest, slug: str) -> HttpResponse:
+def close(request: HttpRequest, slug: str) -> HttpResponse:
     def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
         competition_close(competition=competition, actor=user, reason=data["reason"])
         return "The competition is closed and its updates were confirmed."
@@ -188,7 +215,7 @@ def organize_close(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def organize_manual_approval(request: HttpRequest, slug: str) -> HttpResponse:
+def manual_approval(request: HttpRequest, slug: str) -> HttpResponse:
     def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
         enabled = bool(data["enabled"])
         competition_set_manual_approval(
@@ -199,31 +226,18 @@ def organize_manual_approval(request: HttpRequest, slug: str) -> HttpResponse:
     return _act(request, slug, "approval_form", lambda c: ManualApprovalForm(request.POST), act)
 
 
-def _download(content: bytes | str, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
 @require_GET
-def organize_export_bundle(request: HttpRequest, slug: str) -> HttpResponse:
+def export_bundle(request: HttpRequest, slug: str) -> HttpResponseBase:
     user, competition = _organizer(request, slug)
     filename, data = bundle_export(competition=competition, actor=user)
-    return _download(data, filename, "application/zip")
+    return attachment(Download(filename, "application/zip", content=data))
 
 
 @login_required
 @require_GET
-def organize_export_submissions(request: HttpRequest, slug: str) -> HttpResponse:
+def export_submissions(request: HttpRequest, slug: str) -> HttpResponseBase:
     user, competition = _organizer(request, slug)
     text = submissions_csv(competition=competition, actor=user)
-    return _download(text, f"{competition.slug}-submissions.csv", "text/csv; charset=utf-8")
-
-
-@require_GET
-def leaderboard_export(request: HttpRequest, slug: str) -> HttpResponse:
-    competition = competition_get(slug=slug, user=request.user)
-    text = leaderboard_csv(competition=competition)
-    return _download(text, f"{competition.slug}-leaderboard.csv", "text/csv; charset=utf-8")
+    name = f"{competition.slug}-submissions.csv"
+    return attachment(Download(name, "text/csv; charset=utf-8", content=text.encode()))

@@ -1,0 +1,26 @@
+"""A competition's console, under ``/competitions/<slug>/console/`` (its organizers and staff): the
+review queue, every submission with its figures, the actions on the model and the exports."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from bounty.views import console
+
+app_name = "console"
+C = "competitions/<slug:slug>/console/"
+
+urlpatterns = [
+    path(C, console.home, name="home"),
+    path(f"{C}submissions/", console.submissions, name="submissions"),
+    path(f"{C}submissions/<int:submission_id>/approve", console.approve, name="approve"),
+    path(f"{C}submissions/<int:submission_id>/decline", console.decline, name="decline"),
+    path(f"{C}open", console.open_competition, name="open"),
+    path(f"{C}rollback", console.rollback, name="rollback"),
+    path(f"{C}disqualify", console.disqualify, name="disqualify"),
+    path(f"{C}confirm", console.confirm, name="confirm"),
+    path(f"{C}close", console.close, name="close"),
+    path(f"{C}manual-approval", console.manual_approval, name="manual_approval"),
+    path(f"{C}export/bundle.zip", console.export_bundle, name="export_bundle"),
+    path(f"{C}export/submissions.csv", console.export_submissions, name="export_submissions"),
+]

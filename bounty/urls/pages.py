@@ -1,0 +1,34 @@
+"""The public pages and the participant's: competitions, accounts, teams, terms, data, submissions."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from bounty.ratelimit import rate_limited
+from bounty.views import accounts, health, notices, pages, preview, submissions, teams, terms
+
+C = "competitions/<slug:slug>/"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/signup/", rate_limited("signup")(accounts.signup), name="signup"),
+    path("accounts/login/", rate_limited("login")(auth_views.LoginView.as_view()), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notices/<int:notice_id>/dismiss", notices.dismiss, name="notice_dismiss"),
+    path("competitions/", pages.competition_index, name="competitions"),
+    path(C, pages.competition_detail, name="competition"),
+    path(f"{C}leaderboard/", pages.competition_leaderboard, name="leaderboard"),
+    path("competitions/<slug:slug>/leaderboard.csv", pages.leaderboard_export, name="leaderboard_csv"),
+    path(f"{C}team/", teams.team_page, name="team"),
+    path(f"{C}terms/", terms.terms_page, name="terms"),
+    path(f"{C}data/train.csv", terms.train_download, name="train_download"),
+    path(f"{C}data/train-baseline.csv", terms.train_baseline_download, name="train_baseline_download"),
+    path(f"{C}submit/", rate_limited("submit")(submissions.submit), name="submit"),
+    path(f"{C}submissions/", submissions.my_submissions, name="my_submissions"),
+    path("competitions/<slug:slug>/preview", preview.group_preview, name="group_preview"),
+    path("submissions/<int:submission_id>/", submissions.submission_detail, name="submission_detail"),
+    path("submissions/<int:submission_id>/status", submissions.submission_status, name="status"),
+    path("submissions/<int:submission_id>/cancel", submissions.submission_withdraw, name="submission_cancel"),
+]
