@@ -10,4 +10,6 @@ from bounty.selectors.notices import notices_unread
 
 
 def notices(request: HttpRequest) -> dict[str, Any]:
-    return {"notices": notices_unread(user=request.user)}
+    # A page rendered before authentication ran (a request refused for its size) has no user yet.
+    user = getattr(request, "user", None)
+    return {"notices": notices_unread(user=user) if user is not None else []}

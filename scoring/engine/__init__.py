@@ -2,11 +2,9 @@
 
 from scoring.check import Decision, Figures, Rules, public_gain
 from scoring.engine.create import create_store
-from scoring.engine.evaluation import Evaluation
+from scoring.engine.evaluation import HIDDEN_SPLITS, SPLITS, Evaluation
 from scoring.engine.shards import ShardResult, evaluate_sharded, shard_failure
 from scoring.engine.store import (
-    HIDDEN_SPLITS,
-    SPLITS,
     Settings,
     Store,
     VersionRecord,

@@ -18,6 +18,9 @@ import numpy as np
 from scoring.pdl import GroupSpec
 from scoring.pdl.decision_list import sha256
 
+HIDDEN_SPLITS = ("holdout", "confirmation")
+SPLITS = ("train", *HIDDEN_SPLITS)
+
 
 @dataclass(frozen=True)
 class Evaluation:

@@ -21,18 +21,31 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
 from scoring import groups
-from scoring.engine.evaluation import Evaluation
+from scoring.engine.evaluation import HIDDEN_SPLITS, Evaluation
 from scoring.errors import EngineError, Reason
 from scoring.frames import frame_rows
 from scoring.pdl import GroupSpec
+from scoring.schema import Schema
 
-if TYPE_CHECKING:
-    from scoring.engine.store import Store
+
+class Store(Protocol):
+    """What sharding needs of a competition's store (``scoring.engine.store.Store``)."""
+
+    @property
+    def schema(self) -> Schema: ...
+
+    def frame_dir(self, split: str) -> Path: ...
+
+    def evaluate(
+        self, *, group: dict[str, Any] | bytes, model: bytes, rows: Ranges | None = None
+    ) -> Evaluation: ...
+
 
 Ranges = dict[str, tuple[int, int]]
 OUTCOMES = ("ok", "refused", "failed")
@@ -88,8 +101,6 @@ class ShardResult:
 
 def split_rows(store: Store) -> dict[str, int]:
     """Rows of each hidden split (from the frames' descriptions, without reading the data)."""
-    from scoring.engine.store import HIDDEN_SPLITS
-
     return {s: frame_rows(store.frame_dir(s)) for s in HIDDEN_SPLITS}
 
 

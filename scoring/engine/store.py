@@ -29,7 +29,7 @@ import pandas as pd
 
 from scoring import groups
 from scoring.check import Decision, Rules
-from scoring.engine.evaluation import Evaluation, load_evaluation, save_evaluation
+from scoring.engine.evaluation import HIDDEN_SPLITS, Evaluation, load_evaluation, save_evaluation
 from scoring.engine.shards import (
     Ranges,
     ShardResult,
@@ -48,9 +48,6 @@ from scoring.pdl.predict import predict
 from scoring.safe_load.sniff import sniff_format
 from scoring.sandbox import Limits, PairJob, SplitJob, run_pair
 from scoring.schema import Schema
-
-HIDDEN_SPLITS = ("holdout", "confirmation")
-SPLITS = ("train", *HIDDEN_SPLITS)
 
 
 @dataclass(frozen=True)
