@@ -35,37 +35,14 @@ def competition_confirm(*, competition: Competition, actor: User | None, reason:
         reason = reason_required(reason)
     with transaction.atomic():
         locked = competition_lock(competition.pk)
-        confirmed, unconfirmed = confirm_locked(locked)
-        audit_record(
-            action="competition.confirm",
-            actor=actor,
-            competition=locked,
-            payload={
-                "head": locked.head_version,
-                "confirmed": confirmed,
-                "not_confirmed": unconfirmed,
-                "reason": reason or "automatic",
-            },
-        )
-    return confirmed, unconfirmed
+        return confirm_locked(locked, actor=actor, reason=reason or "automatic")
 
 
 def _close_locked(competition: Competition, actor: User | None, reason: str) -> None:
     Competition.objects.filter(pk=competition.pk).update(status=Competition.Status.CLOSED)
     competition.status = Competition.Status.CLOSED
     audit_record(action="competition.close", actor=actor, competition=competition, payload={"reason": reason})
-    confirmed, unconfirmed = confirm_locked(competition)
-    audit_record(
-        action="competition.confirm",
-        actor=None,
-        competition=competition,
-        payload={
-            "head": competition.head_version,
-            "confirmed": confirmed,
-            "not_confirmed": unconfirmed,
-            "reason": "automatic, at the close",
-        },
-    )
+    confirm_locked(competition, actor=None, reason="automatic, at the close")
 
 
 def competition_close(*, competition: Competition, actor: User, reason: str) -> Competition:

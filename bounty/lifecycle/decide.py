@@ -109,14 +109,4 @@ def decision_record(
         },
     )
     if accepted and competition.status == Competition.Status.CLOSED:
-        confirmed, unconfirmed = confirm_locked(competition)
-        audit_record(
-            action="competition.confirm",
-            competition=competition,
-            payload={
-                "head": competition.head_version,
-                "confirmed": confirmed,
-                "not_confirmed": unconfirmed,
-                "reason": "automatic, an update accepted after the close",
-            },
-        )
+        confirm_locked(competition, actor=None, reason="automatic, an update accepted after the close")

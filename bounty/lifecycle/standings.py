@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from bounty.engine_adapter import competition_store
 from bounty.models import Competition, ModelVersion, Submission, UpdateStanding
+from bounty.services.audit import audit_record
 from scoring.engine import Store, VersionRecord
 from scoring.engine import organize as engine
 
@@ -117,9 +119,10 @@ def standings_sync(
     return Sync(counting, changes)
 
 
-def confirm_locked(competition: Competition) -> tuple[int, int]:
-    """Confirm every counting update at the locked competition's head on the confirmation split;
-    returns (confirmed, not confirmed)."""
+def confirm_locked(competition: Competition, *, actor: User | None, reason: str) -> tuple[int, int]:
+    """Confirm every counting update at the locked competition's head on the confirmation split and
+    record it (``competition.confirm``, by ``actor``, None for the platform); returns (confirmed, not
+    confirmed)."""
     store = competition_store(competition)
     head = competition.head_version
     counting = standings_sync(
@@ -136,4 +139,11 @@ def confirm_locked(competition: Competition) -> tuple[int, int]:
         standing.confirmed_gain, standing.confirmed, standing.confirmed_at = gain, gain > 0, now
         standing.save(update_fields=["confirmed_gain", "confirmed", "confirmed_at", "updated_at"])
         confirmed += gain > 0
-    return confirmed, len(counting) - confirmed
+    unconfirmed = len(counting) - confirmed
+    audit_record(
+        action="competition.confirm",
+        actor=actor,
+        competition=competition,
+        payload={"head": head, "confirmed": confirmed, "not_confirmed": unconfirmed, "reason": reason},
+    )
+    return confirmed, unconfirmed

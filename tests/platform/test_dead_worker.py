@@ -19,8 +19,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from bounty.models import Submission
 from tests.platform.recovery_support import decided_once, launch_worker, start_beat
+from tests.platform.security_support import wait_until_decided
 from tests.platform.test_recovery import participant_client, submit
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -42,19 +42,9 @@ def test_a_killed_worker_group_is_noticed_and_its_submission_decided_once_within
             os.killpg(doomed.process.pid, signal.SIGKILL)  # the worker, its zygote, the model's child
             killed = time.monotonic()
             doomed.process.wait(timeout=30)
-            decided = wait_decided(submission.pk, timeout=WITHIN_SECONDS + 60)
+            decided = wait_until_decided(submission.pk, timeout=WITHIN_SECONDS + 60)
             took = time.monotonic() - killed
             assert "Task bounty.score_submission" in survivor.log()
     assert took <= WITHIN_SECONDS, f"decided {took:.0f} s after the kill"
     decided_once(decided)
     assert decided.status == "accepted" and decided.attempts == 2
-
-
-def wait_decided(submission_id: int, timeout: float) -> Submission:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        submission = Submission.objects.get(pk=submission_id)
-        if not submission.is_pending:
-            return submission
-        time.sleep(0.5)
-    raise AssertionError(f"submission {submission_id} was not decided {timeout:.0f} s after the kill")
