@@ -3,9 +3,9 @@
 from scoring.check import Decision, Figures, Rules, public_gain
 from scoring.engine.create import create_store
 from scoring.engine.evaluation import HIDDEN_SPLITS, SPLITS, Evaluation
+from scoring.engine.settings import Settings
 from scoring.engine.shards import ShardResult, evaluate_sharded, shard_failure
 from scoring.engine.store import (
-    Settings,
     Store,
     VersionRecord,
     forget_store,

@@ -12,7 +12,8 @@ import pandas as pd
 
 from scoring.check import Rules
 from scoring.engine.evaluation import HIDDEN_SPLITS, SPLITS
-from scoring.engine.store import Settings, Store, forget_store
+from scoring.engine.settings import Settings
+from scoring.engine.store import Store, forget_store
 from scoring.errors import EngineError, Reason
 from scoring.frames import write_frame
 from scoring.losses import get_loss

@@ -20,7 +20,7 @@ import json
 import shutil
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,9 @@ import numpy as np
 import pandas as pd
 
 from scoring import groups
-from scoring.check import Decision, Rules
+from scoring.check import Decision
 from scoring.engine.evaluation import HIDDEN_SPLITS, Evaluation, load_evaluation, save_evaluation
+from scoring.engine.settings import Settings
 from scoring.engine.shards import (
     Ranges,
     ShardResult,
@@ -46,7 +47,7 @@ from scoring.losses import Loss, get_loss
 from scoring.pdl import DecisionList, GroupSpec, Node, extend, load, save
 from scoring.pdl.predict import predict
 from scoring.safe_load.sniff import sniff_format
-from scoring.sandbox import Limits, PairJob, SplitJob, run_pair
+from scoring.sandbox import PairJob, SplitJob, run_pair
 from scoring.schema import Schema
 
 
@@ -74,34 +75,6 @@ class VersionRecord:
             gain=node.gain,
             holdout_loss=node.losses["holdout"],
             confirmation_loss=node.losses.get("confirmation"),
-        )
-
-
-@dataclass(frozen=True)
-class Settings:
-    schema: Schema
-    loss: str
-    loss_params: dict[str, Any]
-    rules: Rules
-    limits: Limits
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "schema": self.schema.to_json(),
-            "loss": self.loss,
-            "loss_params": self.loss_params,
-            "rules": asdict(self.rules),
-            "limits": asdict(self.limits),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Settings:
-        return cls(
-            schema=Schema.from_json(data["schema"]),
-            loss=data["loss"],
-            loss_params=data["loss_params"],
-            rules=Rules(**data["rules"]),
-            limits=Limits(**data["limits"]),
         )
 
 
