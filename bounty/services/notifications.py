@@ -16,13 +16,12 @@ from collections.abc import Collection
 from functools import partial
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 
 from bounty.engine_adapter import group_describe
-from bounty.models import Competition, Notice, Submission, Team
+from bounty.models import Competition, Membership, Notice, Submission, Team
 from bounty.selectors.outcomes import submission_outcome
 
 log = logging.getLogger(__name__)
@@ -122,8 +121,8 @@ def notify_standing(
     for submission in changed:
         lines.setdefault(submission.team_id, []).append(_standing_line(submission))
     path = reverse("my_submissions", args=[competition.slug])
-    members = User.objects.filter(memberships__team_id__in=list(lines)).values_list(
-        "pk", "email", "memberships__team_id"
+    members = Membership.objects.filter(team_id__in=list(lines)).values_list(
+        "user_id", "user__email", "team_id"
     )
     for user_id, email, team_id in members:
         text = " ".join([*lines[team_id], f"The organizers' reason: {reason}"])
