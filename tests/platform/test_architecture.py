@@ -1,7 +1,11 @@
 """The shape of the code: no import cycle anywhere in the platform (the layers themselves are the
-contracts in ``pyproject.toml``, checked by ``lint-imports`` in ``make lint``)."""
+contracts in ``pyproject.toml``, checked by ``lint-imports`` in ``make lint``), and one place that
+changes a submission's status."""
 
 from __future__ import annotations
+
+import ast
+from pathlib import Path
 
 import grimp
 
@@ -59,3 +63,22 @@ def test_a_cycle_is_found_when_there_is_one() -> None:
     graph.add_import(importer="a.two", imported="a.one")
     graph.add_import(importer="a.three", imported="a.one")
     assert cycles(graph, {"a.one", "a.two", "a.three"}) == [["a.one", "a.two"]]
+
+
+def test_only_the_state_table_changes_a_submissions_status() -> None:
+    """Every ``.update(status=...)`` outside ``bounty/lifecycle/states.py`` is a competition's."""
+    root = Path(__file__).resolve().parents[2] / "bounty"
+    found = []
+    for path in root.rglob("*.py"):
+        if path == root / "lifecycle" / "states.py" or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "update"
+                and any(k.arg == "status" for k in node.keywords)
+            ):
+                found.append((path.relative_to(root).as_posix(), ast.unparse(node.func.value)))
+    assert found  # the scan sees the competitions' own status changes
+    assert all(receiver.startswith("Competition.objects") for _, receiver in found), found
