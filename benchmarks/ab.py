@@ -45,7 +45,12 @@ def checkout(commit: str) -> Path:
     ).stdout.strip()
     where = REPO_DIR / "var" / "ab" / full[:12]
     if not where.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(where), full], cwd=REPO_DIR, check=True)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(where), full],
+            cwd=REPO_DIR,
+            check=True,
+            capture_output=True,
+        )
     return where
 
 
