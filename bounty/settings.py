@@ -351,6 +351,8 @@ CELERY_BEAT_SCHEDULE = {
     "reap-stuck-submissions": {
         "task": "bounty.reap_stuck",
         "schedule": float(_env_int("BOUNTY_REAP_INTERVAL_SECONDS", 15)),
+        # a pass nobody took before the next one is due is dropped, not piled up behind busy workers
+        "options": {"expires": float(_env_int("BOUNTY_REAP_INTERVAL_SECONDS", 15))},
     }
 }
 CELERY_BEAT_SCHEDULE["close-due-competitions"] = {  # closes and confirms (bounty.lifecycle.closing)

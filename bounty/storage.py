@@ -4,7 +4,8 @@
   participant can download (through a view that checks the terms).
 - ``artifacts/<sha256[:2]>/<sha256>``: uploaded model files, stored by content hash.
 - ``shards/<submission>-<claim>/<index>``: the engine's result of each shard of a sharded evaluation
-  (bytes), kept until the shards are combined.
+  (bytes), kept until the shards are combined, and ``<index>.working``, touched while a worker
+  evaluates that shard.
 
 Shard results go in and out as bytes, never as paths, so that another store can hold them.
 """
@@ -16,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -104,6 +106,25 @@ def shard_read(*, claim: str, index: int) -> bytes | None:
     """The kept bytes of a shard, or None if it has not finished."""
     try:
         return _shard_path(claim, index).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def shard_done(*, claim: str, index: int) -> bool:
+    return _shard_path(claim, index).is_file()
+
+
+def shard_mark(*, claim: str, index: int) -> None:
+    """Say that shard ``index`` is being evaluated, now (its worker calls this while it works)."""
+    path = _shard_path(claim, index).with_suffix(".working")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+
+
+def shard_mark_age(*, claim: str, index: int) -> float | None:
+    """Seconds since the worker of shard ``index`` last said it was working; None if none started it."""
+    try:
+        return max(0.0, time.time() - _shard_path(claim, index).with_suffix(".working").stat().st_mtime)
     except FileNotFoundError:
         return None
 

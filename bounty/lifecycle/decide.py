@@ -87,7 +87,7 @@ def decision_record(
     versions_record(competition, versions)
     accepted = decision.accepted
     alpha = store.settings.rules.alpha
-    transition(
+    decided = transition(
         submission.pk,
         to=Status.ACCEPTED if accepted else Status.REJECTED,
         source=[Status.EVALUATED, Status.AWAITING_APPROVAL],
@@ -97,6 +97,8 @@ def decision_record(
         public_gain=public_gain(decision.figures.gain, alpha) if accepted else None,
         checked_version=checked,
     )
+    if not decided:  # under the lock, from the state just read: a bug, and the versions roll back
+        raise RuntimeError(f"submission {submission.pk} could not be decided")
     audit_record(
         action="submission.decided",
         competition=competition,

@@ -22,7 +22,7 @@ from django.utils import timezone
 from bounty.engine_adapter import competition_store
 from bounty.lifecycle.decide import competition_drain
 from bounty.lifecycle.faults import fault_point
-from bounty.lifecycle.lease import Heartbeat, claim
+from bounty.lifecycle.lease import Heartbeat, claim, for_runs, renew
 from bounty.lifecycle.messages import FAILED, refusal_message
 from bounty.lifecycle.shards import shard_count, shards_collect, shards_forget, shards_run
 from bounty.lifecycle.states import Status, transition
@@ -46,7 +46,8 @@ def submission_score(*, submission_id: int, redelivered: bool = False) -> None:
         return
     submission = claim(submission_id, redelivered=redelivered)
     if submission is not None:
-        with Heartbeat(submission.pk, submission.attempts):
+        runs = shard_count(submission)
+        with Heartbeat(submission.pk, submission.attempts, keep_going=for_runs(submission, runs)):
             evaluate(submission)
     competition_drain(competition_id=competition_id)
 
@@ -73,10 +74,11 @@ def submission_shards_finish(*, submission_id: int, attempt: int, count: int) ->
     if submission is None:
         return  # decided already, or claimed again after this claim went silent
     parts = shards_collect(submission, count)
-    if parts is None:  # left running: the reaper claims it again once its lease runs out
+    if parts is None:  # left running: its lease runs out (the shard's worker stopped touching its mark)
         log.warning("submission %s: not every shard was kept", submission.pk)
         return
-    _combine(submission, parts)
+    with Heartbeat(submission.pk, attempt, keep_going=for_runs(submission, 1)):
+        _combine(submission, parts)
     shards_forget(submission)
     competition_drain(competition_id=submission.competition_id)
 
@@ -117,6 +119,8 @@ def conclude(submission: Submission, evaluate: Callable[[Store], Evaluation]) ->
         log.exception("scoring submission %s failed", submission.pk)
         _fail(submission)
         return
+    if not renew(submission.pk, submission.attempts):
+        return  # the claim was taken over meanwhile: its new holder keeps the evaluation
     store.save_evaluation(str(submission.pk), evaluation)
     mine = Q(attempts=submission.attempts)
     transition(

@@ -18,12 +18,15 @@ from datetime import datetime, timedelta
 from types import TracebackType
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from bounty.engine_adapter import competition_store
 from bounty.lifecycle.states import Status, transition
 from bounty.models import Submission
+from scoring.errors import EngineError
+from scoring.sandbox import Limits
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +51,17 @@ def claim(submission_id: int, *, redelivered: bool = False) -> Submission | None
     stale = Q(status=Status.RUNNING) & silent_since(now - lease())
     if redelivered:
         stale |= Q(status=Status.RUNNING, attempts__lt=settings.BOUNTY_SCORING_MAX_ATTEMPTS)
-    moved = transition(
-        submission_id,
-        to=Status.RUNNING,
-        source=(Status.QUEUED, Status.RUNNING),
-        where=Q(status=Status.QUEUED) | stale,
-        started_at=now,
-        heartbeat_at=None,
-        attempts=F("attempts") + 1,
-    )
-    return Submission.objects.select_related("competition").get(pk=submission_id) if moved else None
+    with transaction.atomic():  # the row stays locked until the claim is read back: this claim's attempt
+        moved = transition(
+            submission_id,
+            to=Status.RUNNING,
+            source=(Status.QUEUED, Status.RUNNING),
+            where=Q(status=Status.QUEUED) | stale,
+            started_at=now,
+            heartbeat_at=None,
+            attempts=F("attempts") + 1,
+        )
+        return Submission.objects.select_related("competition").get(pk=submission_id) if moved else None
 
 
 def renew(submission_id: int, attempt: int) -> bool:
@@ -68,8 +72,10 @@ def renew(submission_id: int, attempt: int) -> bool:
 
 class Heartbeat:
     """Renews a claim's lease from a thread every third of the lease, until stopped, until the claim is
-    no longer running, or until ``keep_going()`` says no. Used as a context manager around work done
-    here; ``start`` alone leaves it running for work done elsewhere (the shards of a chord)."""
+    no longer running, or until ``keep_going()`` says no (give work a bound: a worker stuck forever must
+    not hold its claim forever). A renewal that fails (the database busy or restarting) is tried again
+    at the next beat. Used as a context manager around work done here; ``start`` alone leaves it running
+    for work done elsewhere (the shards of a chord)."""
 
     def __init__(
         self, submission_id: int, attempt: int, *, keep_going: Callable[[], bool] | None = None
@@ -98,10 +104,14 @@ class Heartbeat:
     def _run(self) -> None:
         try:
             while not self.stopped.wait(self.period) and self.keep_going():
-                if not renew(self.submission_id, self.attempt):
-                    return  # decided, or claimed again after this claim went silent
-        except Exception:  # a missed renewal only shortens the lease; the work goes on
-            log.warning("lease renewal of submission %s stopped", self.submission_id, exc_info=True)
+                try:
+                    if not renew(self.submission_id, self.attempt):
+                        return  # decided, or claimed again after this claim went silent
+                except DatabaseError:  # missed once; the lease has two more beats in it
+                    log.warning(
+                        "renewing the lease of submission %s failed", self.submission_id, exc_info=True
+                    )
+                    connections.close_all()  # a fresh connection at the next beat
         finally:
             connections.close_all()  # this thread's own connections
 
@@ -110,3 +120,13 @@ def until(seconds: float) -> Callable[[], bool]:
     """A ``keep_going`` that says yes for ``seconds`` from now."""
     deadline = time.monotonic() + seconds
     return lambda: time.monotonic() < deadline
+
+
+def for_runs(submission: Submission, runs: int) -> Callable[[], bool]:
+    """A ``keep_going`` for ``runs`` sandbox runs of the submission's pair: each may take the competition's
+    wall time twice (a refusal is explained by a second run), and the lease comes on top."""
+    try:
+        wall = competition_store(submission.competition).settings.limits.wall_seconds
+    except (OSError, ValueError, KeyError, EngineError):
+        wall = Limits().wall_seconds
+    return until(2 * wall * runs + lease().total_seconds())

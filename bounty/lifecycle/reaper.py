@@ -1,6 +1,6 @@
 """The reaper: put back on the queue what a lost worker or a lost message left behind.
 
-Every worker runs it every ``BOUNTY_REAP_INTERVAL_SECONDS`` (``bounty.lifecycle.watch``); ``manage.py
+Celery beat runs it every ``BOUNTY_REAP_INTERVAL_SECONDS`` (the task ``bounty.reap_stuck``); ``manage.py
 reap_stuck`` runs it once. Running it twice at once is harmless: every move it makes is conditional.
 
 - ``running`` and silent for longer than the lease (its worker died, ``bounty.lifecycle.lease``): back
@@ -128,10 +128,15 @@ def _resend_queued(now: datetime, report: ReapReport) -> None:
 
 
 def _drain_evaluated(cutoff: datetime, report: ReapReport) -> None:
-    waiting = Submission.objects.filter(Q(status=Status.EVALUATED) & silent_since(cutoff)).order_by("seq")
+    """One scoring task per competition with an evaluated submission silent past the lease; the
+    submission is stamped, so one that waits behind an organizer's approval is not sent every pass."""
+    silent = Q(status=Status.EVALUATED) & silent_since(cutoff)
+    waiting = Submission.objects.filter(silent).order_by("seq")
     seen: set[int] = set()
     for submission_id, competition_id in waiting.values_list("pk", "competition_id")[:BATCH]:
-        if competition_id not in seen:
-            seen.add(competition_id)
+        if competition_id in seen:
+            continue
+        seen.add(competition_id)
+        if Submission.objects.filter(silent, pk=submission_id).update(heartbeat_at=timezone.now()):
             enqueue.send_score(submission_id)
             report.drained.append(submission_id)

@@ -4,9 +4,11 @@ unsharded run gives (``Store.evaluate_shard`` and ``Store.combine_shards``).
 
 With a result backend (Redis) the claim sends a chord: one task per shard, each keeping its result in
 the platform's storage (``bounty.storage.shard_write``), and a last task that combines them and decides.
-The claiming worker keeps the claim's lease alive while the chord runs; a shard whose worker is lost is
-delivered again by the broker. Without a result backend (SQLite and the filesystem broker) the shards run
-one after another inside the claim, through the same functions and the same combine.
+The claiming worker keeps the claim's lease alive while the chord runs (``chord_alive``): while shards
+wait in the queue or run, and no longer once a shard's worker has gone silent (each shard's worker
+touches its mark while it works), so a lost shard worker is noticed like a lost claim and the reaper
+puts the submission back on the queue. Without a result backend (SQLite and the filesystem broker) the
+shards run one after another inside the claim, through the same functions and the same combine.
 
 Every shard task and the combine name the claim (the submission's ``attempts``): after the reaper put a
 submission back on the queue, an earlier claim's tasks find nothing to do. A group given as a model file
@@ -16,20 +18,29 @@ is evaluated whole (the sandbox predicts its membership on every row it is given
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 
 from bounty.engine_adapter import competition_store
 from bounty.lifecycle.enqueue import chords_available, send_shards
-from bounty.lifecycle.lease import Heartbeat, lease, until
+from bounty.lifecycle.lease import Heartbeat, for_runs, lease, until
+from bounty.lifecycle.states import Status
 from bounty.models import Submission
-from bounty.storage import artifact_read, shard_read, shard_write, shards_drop
+from bounty.storage import (
+    artifact_read,
+    shard_done,
+    shard_mark,
+    shard_mark_age,
+    shard_read,
+    shard_write,
+    shards_drop,
+)
 from scoring.engine import ShardResult, shard_failure
 from scoring.errors import EngineError
 
 log = logging.getLogger(__name__)
-Status = Submission.Status
 
 
 def shard_count(submission: Submission) -> int:
@@ -57,11 +68,28 @@ def shards_run(submission: Submission, count: int) -> list[bytes] | None:
     if not chords:
         return [_evaluate(submission, index, count) for index in range(count)]
     send_shards(submission.pk, attempt, count)
-    # Keep the claim alive until the chord's last task decides it, for as long as the broker takes to
-    # deliver again the task of a shard whose worker was lost.
+    # At the most as long as the broker keeps a shard's message before it delivers it again.
     patience = float(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600))
-    Heartbeat(submission.pk, attempt, keep_going=until(patience + lease().total_seconds())).start()
+    alive = chord_alive(claim_label(submission.pk, attempt), count, until(patience))
+    Heartbeat(submission.pk, attempt, keep_going=alive).start()
     return None
+
+
+def chord_alive(label: str, count: int, patience: Callable[[], bool]) -> Callable[[], bool]:
+    """A ``keep_going`` for a chord's claim: yes while every shard is done, waiting, or being worked on
+    by a worker that touched its mark within the lease; no once one went silent, or after ``patience``."""
+    silence = lease().total_seconds()
+
+    def alive() -> bool:
+        if not patience():
+            return False
+        for index in range(count):
+            age = shard_mark_age(claim=label, index=index)
+            if age is not None and age > silence and not shard_done(claim=label, index=index):
+                return False  # its worker is gone: let the claim's lease run out
+        return True
+
+    return alive
 
 
 def shard_evaluate(*, submission_id: int, attempt: int, index: int, count: int) -> dict[str, Any]:
@@ -74,9 +102,16 @@ def shard_evaluate(*, submission_id: int, attempt: int, index: int, count: int) 
     )
     if submission is None:
         return {"index": index, "status": "skipped"}  # decided, or claimed again
-    with Heartbeat(submission_id, attempt):
+    label, bound = claim_label(submission_id, attempt), for_runs(submission, 1)
+
+    def working() -> bool:
+        shard_mark(claim=label, index=index)
+        return bound()
+
+    working()
+    with Heartbeat(submission_id, attempt, keep_going=working):
         data = _evaluate(submission, index, count)
-        shard_write(claim=claim_label(submission_id, attempt), index=index, data=data)
+        shard_write(claim=label, index=index, data=data)
     return {"index": index, "status": ShardResult.status_of(data)}
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from bounty.engine_adapter import competition_store
 from bounty.errors import DomainError
+from bounty.lifecycle.decide import competition_drain
 from bounty.lifecycle.lock import competition_lock
 from bounty.lifecycle.messages import WITHDRAWN
 from bounty.lifecycle.standings import standings_sync, versions_record
@@ -115,4 +116,5 @@ def team_disqualify(*, competition: Competition, team: Team, actor: User, reason
                 "replayed": [n.__dict__ for n in notes],
             },
         )
+    competition_drain(competition_id=competition.pk)  # the queue may have waited behind its submissions
     return disqualification

@@ -32,7 +32,7 @@ def accepted_groups(*, competition: Competition, organizer: bool) -> list[Accept
     """Every accepted group, in arrival order, with its standing (when organizer actions have run)."""
     accepted = (
         Submission.objects.filter(competition=competition, status=Submission.Status.ACCEPTED)
-        .select_related("team", "standing")
+        .select_related("team", "standing", "competition")
         .order_by("seq")
     )
     versions = {
@@ -49,7 +49,7 @@ def accepted_groups(*, competition: Competition, organizer: bool) -> list[Accept
                 team=s.team.name,
                 words=group_describe(s.group_tree),
                 text=group_text_of(s.group_tree) if s.group_tree else "",
-                version=versions.get(s.pk),
+                version=standing.version if standing is not None and standing.counts else versions.get(s.pk),
                 public_gain=s.public_gain,
                 counts=outcome.counts,
                 dropped=outcome.undone_words,

@@ -44,12 +44,18 @@ def standing_of(submission: Submission) -> UpdateStanding | None:
 
 
 def submission_outcome(submission: Submission) -> Outcome:
-    """The outcome of ``submission`` (select ``standing`` with it to read many without more queries)."""
+    """The outcome of ``submission`` (select ``standing`` and ``competition`` with it to read many
+    without more queries). After the close, an update earns credit only once the confirmation split
+    confirmed it, as on the leaderboard."""
     label = submission.get_status_display()
     if submission.status != Submission.Status.ACCEPTED:
         return Outcome(submission.status, label, False, "", None, "", None)
     standing = standing_of(submission)
     if standing is None or standing.counts:
+        closed = submission.competition.status == Competition.Status.CLOSED
+        if closed and (standing is None or standing.confirmed is not True):
+            words = "not confirmed" if standing is not None and standing.confirmed is False else "unconfirmed"
+            return Outcome(submission.status, f"{label}, {words}", True, "", None, "", 0.0)
         return Outcome(submission.status, label, True, "", None, "", submission.public_gain)
     where = f" in v{standing.dropped_in}" if standing.dropped_in is not None else ""
     words = UNDONE_WORDS.get(Dropped(standing.dropped), "no longer in the model{in}").format(**{"in": where})

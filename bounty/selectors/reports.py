@@ -20,7 +20,8 @@ import pandas as pd
 from django.conf import settings
 
 from bounty.engine_adapter import competition_schema, competition_store
-from bounty.models import Competition, ModelVersion, Submission
+from bounty.models import Competition, ModelVersion
+from bounty.selectors.outcomes import counting_updates
 from bounty.storage import data_dir
 from scoring.errors import EngineError
 from scoring.report import (
@@ -122,12 +123,8 @@ def _edges(train: pd.DataFrame, schema: Schema) -> dict[str, list[float]]:
 
 
 def team_attribute_usage(*, competition: Competition) -> tuple[list[str], list[str], list[list[int]]]:
-    """(teams, columns, counts) of the attributes each team's accepted groups use."""
-    accepted = (
-        Submission.objects.filter(competition=competition, status=Submission.Status.ACCEPTED)
-        .select_related("team")
-        .order_by("seq")
-    )
+    """(teams, columns, counts) of the attributes each team's groups in the current model use."""
+    accepted = counting_updates(competition).select_related("team")
     attributes = list(competition_schema(competition).attributes)
     return attribute_usage(((s.team.name, s.group_tree) for s in accepted), attributes)
 

@@ -44,7 +44,7 @@ def decisions_for_review(*, competition: Competition, limit: int = 200) -> list[
     """The latest decided submissions with the organizer-only figures and their standing."""
     decided = (
         competition.submissions.exclude(status__in=Submission.PENDING)
-        .select_related("team", "author", "standing")
+        .select_related("team", "author", "standing", "competition")
         .order_by("-seq")[:limit]
     )
     return [Decided(s, standing_of(s)) for s in decided]

@@ -14,17 +14,19 @@ PUBLIC_STATUSES = (Submission.Status.ACCEPTED, Submission.Status.REJECTED)
 
 def submission_list_for_team(*, team: Team) -> QuerySet[Submission]:
     """The team's submissions, newest first, with their standing (``bounty.selectors.outcomes``)."""
-    return team.submissions.select_related("author", "standing").order_by("-seq")
+    return team.submissions.select_related("author", "standing", "competition").order_by("-seq")
 
 
 def submission_list_for_organizer(*, competition: Competition) -> QuerySet[Submission]:
-    return competition.submissions.select_related("team", "author", "standing").order_by("-seq")
+    return competition.submissions.select_related("team", "author", "standing", "competition").order_by(
+        "-seq"
+    )
 
 
 def submission_public_decisions(*, competition: Competition, limit: int = 10) -> list[Submission]:
     return list(
         competition.submissions.filter(status__in=PUBLIC_STATUSES)
-        .select_related("team", "standing")
+        .select_related("team", "standing", "competition")
         .order_by("-seq")[:limit]
     )
 

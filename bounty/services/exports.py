@@ -89,7 +89,8 @@ def _submission_row(s: Submission) -> list[Any]:
 def submissions_csv(*, competition: Competition, actor: User) -> str:
     """Every submission, in arrival order, with the organizer-only figures and where it stands now."""
     organizer_required(competition=competition, actor=actor)
-    submissions = competition.submissions.select_related("team", "author", "standing").order_by("seq")
+    submissions = competition.submissions.select_related("team", "author", "standing", "competition")
+    submissions = submissions.order_by("seq")
     rows = [_submission_row(s) for s in submissions]
     audit_record(
         action="competition.export_submissions",

@@ -25,7 +25,7 @@ from bounty.models import Competition, Membership, Notice, Submission, Team
 from bounty.selectors.outcomes import submission_outcome
 
 log = logging.getLogger(__name__)
-DECIDED = (Submission.Status.ACCEPTED, Submission.Status.REJECTED, Submission.Status.DECLINED)
+NOTIFIED = (Submission.Status.ACCEPTED, Submission.Status.REJECTED, Submission.Status.DECLINED)
 
 
 def _site_url(path: str) -> str:
@@ -77,7 +77,7 @@ def notify_decision(*, submission_id: int) -> None:
     submission = (
         Submission.objects.select_related("competition", "team", "author").filter(pk=submission_id).first()
     )
-    if submission is None or submission.status not in DECIDED:
+    if submission is None or submission.status not in NOTIFIED:
         return
     title = submission.competition.title
     _send(
@@ -109,10 +109,12 @@ def notify_standing(
     disqualified: Team | None = None,
 ) -> None:
     """Tell each member of the teams behind ``submission_ids`` (accepted updates whose standing just
-    changed), and every member of a ``disqualified`` team, what changed and the organizer's reason."""
+    changed), and every member of a ``disqualified`` team, what changed and why: the organizer's reason,
+    except that the reason for disqualifying a team goes to that team only (the others learn that the
+    model was rebuilt without a disqualified team)."""
     changed = (
         Submission.objects.filter(pk__in=list(submission_ids))
-        .select_related("standing", "team")
+        .select_related("standing", "team", "competition")
         .order_by("seq")
     )
     lines: dict[int, list[str]] = {}
@@ -124,9 +126,16 @@ def notify_standing(
     members = Membership.objects.filter(team_id__in=list(lines)).values_list(
         "user_id", "user__email", "team_id"
     )
+    notices = []
     for user_id, email, team_id in members:
-        text = " ".join([*lines[team_id], f"The organizers' reason: {reason}"])
-        Notice.objects.create(user_id=user_id, competition=competition, text=text, link=path)
+        why = (
+            "The model was rebuilt without a disqualified team's updates."
+            if disqualified is not None and team_id != disqualified.pk
+            else f"The organizers' reason: {reason}"
+        )
+        text = " ".join([*lines[team_id], why])
+        notices.append(Notice(user_id=user_id, competition=competition, text=text, link=path))
         subject = f"[{competition.title}] Your credit changed"
         body = f"{text}\n\nYour team's submissions: {_site_url(path)}"
         transaction.on_commit(partial(_send, subject, body, [email]))
+    Notice.objects.bulk_create(notices)

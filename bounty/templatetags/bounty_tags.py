@@ -8,10 +8,12 @@ from django import template
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils.safestring import SafeString
 
+from bounty.errors import DomainError
 from bounty.models import Competition, Submission
 from bounty.rendering import markdown_to_html
 from bounty.selectors.competitions import user_is_organizer
 from bounty.selectors.outcomes import Outcome, submission_outcome
+from bounty.selectors.rules import CompetitionRules, competition_rules
 
 register = template.Library()
 
@@ -101,3 +103,13 @@ def outcome(submission: Submission) -> Outcome:
 def organized_by(competition: Competition, user: User | AnonymousUser) -> bool:
     """Whether ``user`` runs ``competition`` (its organizers and staff see its console)."""
     return user_is_organizer(competition=competition, user=user)
+
+
+@register.filter(name="rules")
+def rules(competition: Competition) -> CompetitionRules | None:
+    """The competition's rules (``bounty.selectors.rules``), or None where they cannot be read (a list
+    of competitions still shows the others)."""
+    try:
+        return competition_rules(competition=competition)
+    except DomainError:
+        return None

@@ -40,7 +40,7 @@ from bounty.selectors.review import (
 from bounty.selectors.submissions import submission_list_for_organizer
 from bounty.services.exports import bundle_export, submissions_csv
 from bounty.services.organize import competition_open
-from bounty.views.base import current_user, form_page
+from bounty.views.base import FormPage, current_user, form_page
 from bounty.views.console_forms import (
     DisqualifyForm,
     ManualApprovalForm,
@@ -88,19 +88,23 @@ def _context(competition: Competition, data: Any = None, **bound: forms.Form) ->
 def _act(
     request: HttpRequest, slug: str, name: str, make: Callable[[Competition], forms.Form], act: Action
 ) -> HttpResponse:
-    """Validate the posted form, run the action (a DomainError re-renders the page with the error next
-    to the form) and go back to the organizer page with the action's message."""
+    """Validate the posted form, run the action and go back to the console with the action's message;
+    an invalid form or a refusal shows the console again, the error next to the form."""
     user, competition = _organizer(request, slug)
     form = make(competition)
-    page = form_page(request, TEMPLATE, _context(competition, **{name: form}), form=form)
     if not form.is_valid():
-        return page.render(status=400)
+        return _console(request, competition, name, form).render(status=400)
     try:
         done = act(user, competition, form.cleaned_data)
     except DomainError as error:
-        return page.refuse(error)
+        return _console(request, competition, name, form).refuse(error)
     messages.success(request, done)
     return redirect("console:home", slug=competition.slug)
+
+
+def _console(request: HttpRequest, competition: Competition, name: str, form: forms.Form) -> FormPage:
+    """The console page with ``form`` in the place of the blank form called ``name``."""
+    return form_page(request, TEMPLATE, _context(competition, **{name: form}), form=form)
 
 
 @login_required

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -90,5 +91,10 @@ def submission_status(request: HttpRequest, submission_id: int) -> JsonResponse:
 def submission_withdraw(request: HttpRequest, submission_id: int) -> HttpResponse:
     user = current_user(request)
     submission = get_object_or_404(Submission.objects.select_related("competition"), pk=submission_id)
-    submission_cancel(submission=submission, user=user)
+    try:
+        submission_cancel(submission=submission, user=user)
+    except DomainError as error:  # e.g. a worker claimed it meanwhile: say so on the list
+        if error.code == "not_found":
+            raise
+        messages.error(request, error.message)
     return redirect("my_submissions", slug=submission.competition.slug)

@@ -35,8 +35,12 @@ class Evaluation:
 
 
 def save_evaluation(evaluation: Evaluation, folder: Path) -> None:
-    """Write ``evaluation`` to ``folder`` atomically (a temporary folder renamed into place)."""
-    tmp = folder.with_name(folder.name + ".tmp")
+    """Write ``evaluation`` to ``folder`` atomically (a temporary folder of this process renamed into
+    place). A folder already there is kept: the same pair on the same data evaluates to the same arrays,
+    and a reader must never find it missing."""
+    if folder.exists():
+        return
+    tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
@@ -48,9 +52,12 @@ def save_evaluation(evaluation: Evaluation, folder: Path) -> None:
     for split in evaluation.masks:
         np.save(tmp / f"{split}.mask.npy", evaluation.masks[split], allow_pickle=False)
         np.save(tmp / f"{split}.preds.npy", evaluation.preds[split], allow_pickle=False)
-    if folder.exists():
-        shutil.rmtree(folder)
-    os.replace(tmp, folder)
+    try:
+        os.replace(tmp, folder)
+    except OSError:  # another process saved it first
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not folder.exists():
+            raise
 
 
 def load_evaluation(folder: Path) -> Evaluation:

@@ -4,22 +4,28 @@
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.db import OperationalError
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bounty.lifecycle import lease
 from bounty.lifecycle.lease import Heartbeat, claim
+from bounty.lifecycle.shards import chord_alive
 from bounty.lifecycle.states import ENTERING, MOVES, Status, allowed, transition
 from bounty.models import Competition, QuotaLedger, Submission
 from bounty.services.quotas import quota_take
+from bounty.storage import shard_mark, shard_write
 
 pytestmark = pytest.mark.django_db
 FINAL = {Status.ACCEPTED, Status.REJECTED, Status.FAILED, Status.CANCELLED, Status.DECLINED}
@@ -140,3 +146,39 @@ def test_a_claims_lease_is_renewed_while_held_and_not_after_the_claim_is_gone(
     Submission.objects.filter(pk=stale.pk).update(started_at=timezone.now() - timedelta(seconds=4))
     again = claim(stale.pk)  # silent for longer than the lease: a lost worker's, claimed again
     assert again is not None and again.attempts == 2
+
+
+def test_a_chords_claim_lives_while_its_shards_wait_or_work_and_not_once_a_shard_worker_is_silent(
+    data_dir: Path,
+) -> None:
+    label, count = "41-2", 3
+    alive = chord_alive(label, count, patience=lambda: True)
+    assert alive()  # every shard still waits in the queue
+    shard_mark(claim=label, index=0)
+    shard_write(claim=label, index=1, data=b"done")
+    assert alive()  # one at work (its mark is fresh), one done, one waiting
+    mark = data_dir / "shards" / label / "0.working"
+    long_ago = time.time() - 60  # longer than the 45 s lease
+    os.utime(mark, (long_ago, long_ago))
+    assert not alive()  # shard 0's worker stopped touching its mark: let the claim's lease run out
+    shard_write(claim=label, index=0, data=b"done")
+    assert alive()  # it did finish after all
+    assert not chord_alive(label, count, patience=lambda: False)()
+
+
+def test_a_failed_renewal_is_tried_again_at_the_next_beat(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.BOUNTY_SCORING_LEASE_SECONDS = 3  # a beat every second
+    calls: list[int] = []
+
+    def flaky(submission_id: int, attempt: int) -> bool:
+        calls.append(submission_id)
+        if len(calls) == 1:
+            raise OperationalError("the database is restarting")
+        return len(calls) < 3  # renewed once, then the claim is gone
+
+    monkeypatch.setattr(lease, "renew", flaky)
+    with Heartbeat(7, 1) as beat:
+        beat.thread.join(timeout=5)
+    assert calls == [7, 7, 7] and not beat.thread.is_alive()

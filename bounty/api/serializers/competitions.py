@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bounty.engine_adapter import competition_schema
+from bounty.errors import DomainError
 from bounty.models import Competition, TermsAcceptance
 from bounty.models.competition import TaskKind
 from bounty.selectors.competitions import (
@@ -51,24 +52,41 @@ class CompetitionSerializer(serializers.ModelSerializer[Competition]):
         ]
         read_only_fields = fields
 
-    def rules(self, competition: Competition) -> CompetitionRules:
-        return competition_rules(competition=competition)  # the process keeps the store open
+    def rules(self, competition: Competition) -> CompetitionRules | None:
+        """The competition's rules, read once per competition; None if its store cannot be read (the
+        other competitions of a list are still listed)."""
+        cache: dict[int, CompetitionRules | None] = self.__dict__.setdefault("_rules", {})
+        if competition.pk not in cache:
+            try:
+                cache[competition.pk] = competition_rules(competition=competition)
+            except DomainError:
+                cache[competition.pk] = None
+        return cache[competition.pk]
 
-    @extend_schema_field(serializers.ChoiceField(choices=TaskKind.choices))
-    def get_task(self, competition: Competition) -> str:
-        return self.rules(competition).task.value
+    @extend_schema_field(serializers.ChoiceField(choices=TaskKind.choices, allow_null=True))
+    def get_task(self, competition: Competition) -> str | None:
+        rules = self.rules(competition)
+        return rules.task.value if rules else None
 
-    def get_loss(self, competition: Competition) -> str:
-        return self.rules(competition).loss
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_loss(self, competition: Competition) -> str | None:
+        rules = self.rules(competition)
+        return rules.loss if rules else None
 
-    def get_alpha(self, competition: Competition) -> float:
-        return self.rules(competition).alpha
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_alpha(self, competition: Competition) -> float | None:
+        rules = self.rules(competition)
+        return rules.alpha if rules else None
 
-    def get_mu_min(self, competition: Competition) -> float:
-        return self.rules(competition).mu_min
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_mu_min(self, competition: Competition) -> float | None:
+        rules = self.rules(competition)
+        return rules.mu_min if rules else None
 
-    def get_z(self, competition: Competition) -> float:
-        return self.rules(competition).z
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_z(self, competition: Competition) -> float | None:
+        rules = self.rules(competition)
+        return rules.z if rules else None
 
     def get_accepting_submissions(self, competition: Competition) -> bool:
         return competition.accepts_submissions(timezone.now())
@@ -106,9 +124,10 @@ class CompetitionDetailSerializer(CompetitionSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.DictField())
-    def get_loss_params(self, competition: Competition) -> dict[str, Any]:
-        return self.rules(competition).loss_params
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_loss_params(self, competition: Competition) -> dict[str, Any] | None:
+        rules = self.rules(competition)
+        return rules.loss_params if rules else None
 
     @extend_schema_field(ViewerSerializer)
     def get_viewer(self, competition: Competition) -> dict[str, Any]:
