@@ -15,15 +15,20 @@ from scoring.schema import Schema
 
 if TYPE_CHECKING:
     from bounty.models import Competition
-    from scoring.engine import Store
+    from scoring.engine import Settings, Store
+
+
+def competition_settings(competition: Competition) -> Settings:
+    """The settings the competition's store decides with: schema, loss, rules, sandbox limits (the
+    database's copy of the rules is for the admin only); ``competition_misconfigured`` if unreadable."""
+    try:
+        return competition_store(competition).settings
+    except (OSError, ValueError, KeyError, EngineError) as exc:
+        raise DomainError("competition_misconfigured", "This competition's rules cannot be read.") from exc
 
 
 def competition_schema(competition: Competition) -> Schema:
-    """The schema the competition's store decides with (the database's copy is for the admin only)."""
-    try:
-        return competition_store(competition).schema
-    except (OSError, ValueError, KeyError, EngineError) as exc:
-        raise DomainError("competition_misconfigured", "This competition's schema cannot be read.") from exc
+    return competition_settings(competition).schema
 
 
 def group_parse(*, competition: Competition, text: str) -> dict[str, Any]:

@@ -46,16 +46,15 @@ def submission_score(*, submission_id: int, redelivered: bool = False) -> None:
         return
     submission = claim(submission_id, redelivered=redelivered)
     if submission is not None:
-        runs = shard_count(submission)
-        with Heartbeat(submission.pk, submission.attempts, keep_going=for_runs(submission, runs)):
-            evaluate(submission)
+        count = shard_count(submission)
+        with Heartbeat(submission.pk, submission.attempts, keep_going=for_runs(submission, count)):
+            evaluate(submission, count)
     competition_drain(competition_id=competition_id)
 
 
-def evaluate(submission: Submission) -> None:
-    """Evaluate a claimed submission, whole or in shards."""
+def evaluate(submission: Submission, count: int) -> None:
+    """Evaluate a claimed submission, whole (``count`` 1) or in ``count`` shards."""
     fault_point("evaluate")
-    count = shard_count(submission)
     if count == 1:
         conclude(submission, lambda store: store.evaluate(group=group(submission), model=model(submission)))
         return
@@ -129,37 +128,27 @@ def conclude(submission: Submission, evaluate: Callable[[Store], Evaluation]) ->
 
 
 def _refuse(submission: Submission, error: EngineError) -> None:
-    with transaction.atomic():
-        done = transition(
-            submission.pk,
-            to=Status.REJECTED,
-            source=[Status.RUNNING],
-            where=Q(attempts=submission.attempts),
-            reason=error.reason.value,
-            message=refusal_message(error)[:500],
-            figures={"detail": error.message[:2000]},
-        )
-        if done:
-            audit_record(
-                action="submission.refused",
-                competition=submission.competition,
-                payload={"submission_id": submission.pk, "reason": error.reason.value},
-            )
+    reason = error.reason.value
+    fields = {
+        "reason": reason,
+        "message": refusal_message(error)[:500],
+        "figures": {"detail": error.message[:2000]},
+    }
+    _end(submission, Status.REJECTED, "submission.refused", {"reason": reason}, **fields)
 
 
 def _fail(submission: Submission) -> None:
     """A failure of the platform, not of the participant: no reason category, and it does not count."""
+    _end(submission, Status.FAILED, "submission.failed", {}, message=FAILED)
+
+
+def _end(submission: Submission, to: Status, action: str, payload: dict[str, Any], **fields: Any) -> None:
+    """End this claim's evaluation ``to`` a final state, recorded as ``action``."""
     with transaction.atomic():
-        done = transition(
-            submission.pk,
-            to=Status.FAILED,
-            source=[Status.RUNNING],
-            where=Q(attempts=submission.attempts),
-            message=FAILED,
-        )
-        if done:
+        where = Q(attempts=submission.attempts)
+        if transition(submission.pk, to=to, source=[Status.RUNNING], where=where, **fields):
             audit_record(
-                action="submission.failed",
+                action=action,
                 competition=submission.competition,
-                payload={"submission_id": submission.pk},
+                payload={"submission_id": submission.pk, **payload},
             )

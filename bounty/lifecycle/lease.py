@@ -22,10 +22,10 @@ from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from bounty.engine_adapter import competition_store
+from bounty.engine_adapter import competition_settings
+from bounty.errors import DomainError
 from bounty.lifecycle.states import Status, transition
 from bounty.models import Submission
-from scoring.errors import EngineError
 from scoring.sandbox import Limits
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ def for_runs(submission: Submission, runs: int) -> Callable[[], bool]:
     """A ``keep_going`` for ``runs`` sandbox runs of the submission's pair: each may take the competition's
     wall time twice (a refusal is explained by a second run), and the lease comes on top."""
     try:
-        wall = competition_store(submission.competition).settings.limits.wall_seconds
-    except (OSError, ValueError, KeyError, EngineError):
+        wall = competition_settings(submission.competition).limits.wall_seconds
+    except DomainError:  # the evaluation itself will say what is wrong
         wall = Limits().wall_seconds
     return until(2 * wall * runs + lease().total_seconds())

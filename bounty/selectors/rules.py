@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bounty.engine_adapter import competition_store
-from bounty.errors import DomainError
+from bounty.engine_adapter import competition_settings
 from bounty.models import Competition
 from bounty.models.competition import TaskKind
-from scoring.errors import EngineError
 from scoring.schema import Schema, Task
 
 
@@ -39,11 +37,8 @@ class CompetitionRules:
 
 
 def competition_rules(*, competition: Competition) -> CompetitionRules:
-    """The rules the competition's store decides with."""
-    try:
-        settings = competition_store(competition).settings
-    except (OSError, ValueError, KeyError, EngineError) as exc:
-        raise DomainError("competition_misconfigured", "This competition's rules cannot be read.") from exc
+    """The rules the competition's store decides with (``competition_misconfigured`` if unreadable)."""
+    settings = competition_settings(competition)
     rules = settings.rules
     return CompetitionRules(
         alpha=rules.alpha,

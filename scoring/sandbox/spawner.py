@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scoring.sandbox.zygote import MAX_MESSAGE, PID, READY, STATUS, WARM, WARMUP_MODES, WARMUP_SETTING
+from scoring.sandbox.wire import MAX_MESSAGE, PID, READY, STATUS, WARM, WARMUP_MODES, WARMUP_SETTING
 
 START_SECONDS = 180.0
 PID_SECONDS = 30.0

@@ -22,7 +22,7 @@ import socket
 from scoring.sandbox import confine, premap, reserve
 from scoring.sandbox.child import run_child
 from scoring.sandbox.warmup import rehearsal
-from scoring.sandbox.zygote import HANDOFF, MAX_MESSAGE, WARM, WARM_UP, WARMUP_SETTING
+from scoring.sandbox.wire import HANDOFF, MAX_MESSAGE, WARM, WARM_UP, WARMUP_SETTING
 
 STANDBY_NAME = "sandbox-standby"  # process names, for ps and tests
 JOB_NAME = "sandbox-job"

@@ -31,20 +31,20 @@ import os
 import select
 import signal
 import socket
-import struct
 import sys
 from dataclasses import dataclass, field
 
-PID = struct.Struct("<q")
-STATUS = struct.Struct("<qdd")  # wait status, CPU seconds, peak RSS in KiB
-READY = b"ready"
-HANDOFF = b"J"  # zygote to standby, with the job's two descriptors
-WARM_UP = b"U"  # zygote to standby, with JSON {"frames": [directory, ...], "prefault": bytes}
-WARM = b"W"  # standby to zygote: confined, then done warming up; zygote to a settling caller
-MAX_PREFAULT = 2**30
-WARMUP_SETTING = "BOUNTY_SANDBOX_WARMUP"  # when standbys warm up: on idle CPU (default), always, never
-WARMUP_MODES = ("idle", "always", "never")
-MAX_MESSAGE = 64 * 2**10
+from scoring.sandbox.wire import (
+    HANDOFF,
+    MAX_MESSAGE,
+    MAX_PREFAULT,
+    PID,
+    READY,
+    STATUS,
+    WARM,
+    WARM_UP,
+    WARMUP_SETTING,  # noqa: F401 (where the zygote's tests read it)
+)
 
 
 def main(control_fd: int) -> None:
