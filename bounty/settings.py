@@ -15,7 +15,8 @@ Environment:
   the login and submit rates also limit the web pages, and ``BOUNTY_RATE_SIGNUP`` new accounts.
 - Hardening (docs/security.md): ``DJANGO_SECURE_SSL_REDIRECT``, ``DJANGO_HSTS_SECONDS``,
   ``DJANGO_HSTS_INCLUDE_SUBDOMAINS``, ``DJANGO_HSTS_PRELOAD``, ``DJANGO_SECURE_PROXY_SSL_HEADER``,
-  ``BOUNTY_CONTENT_SECURITY_POLICY``, ``BOUNTY_MAX_REQUEST_BYTES``, ``BOUNTY_CACHE_URL`` (a shared
+  ``BOUNTY_CONTENT_SECURITY_POLICY``, ``BOUNTY_MAX_REQUEST_BYTES`` and ``BOUNTY_DATA_MAX_BYTES`` (the
+  organizers' data uploads), ``BOUNTY_CACHE_URL`` (a shared
   Redis cache for the rate-limit counters), ``BOUNTY_SCORING_LEASE_SECONDS``,
   ``BOUNTY_SCORING_MAX_ATTEMPTS``, ``BOUNTY_QUEUE_RESEND_SECONDS`` and ``BOUNTY_REAP_INTERVAL_SECONDS``
   (the lease and the reaper), ``BOUNTY_SHARD_ROWS``
@@ -88,8 +89,9 @@ BOUNTY_DATA_DIR.mkdir(parents=True, exist_ok=True)
 BOUNTY_MAX_MODEL_BYTES = _env_int("BOUNTY_MAX_MODEL_BYTES", 20 * 1024 * 1024)
 # Create-competition wizard, public reports and last-mile audits (bounty/services/wizard*.py,
 # reports.py, last_mile.py). Groups smaller than the minimum size are never shown in a report.
-BOUNTY_WIZARD_MAX_FILE_BYTES = _env_int("BOUNTY_WIZARD_MAX_FILE_BYTES", 12 * 1024 * 1024)
-BOUNTY_WIZARD_MAX_ROWS = _env_int("BOUNTY_WIZARD_MAX_ROWS", 1_000_000)
+# An organizer's data file is streamed to disk and read in batches (memory bounded), so its limits are
+# large: BOUNTY_DATA_MAX_BYTES (below, also the request limit of the data uploads) and this row limit.
+BOUNTY_WIZARD_MAX_ROWS = _env_int("BOUNTY_WIZARD_MAX_ROWS", 10_000_000)
 BOUNTY_WIZARD_MAX_TRAIN_ROWS = _env_int("BOUNTY_WIZARD_MAX_TRAIN_ROWS", 200_000)
 BOUNTY_REPORT_MIN_GROUP_SIZE = _env_int("BOUNTY_REPORT_MIN_GROUP_SIZE", 30)
 BOUNTY_AUDIT_MAX_BYTES = _env_int("BOUNTY_AUDIT_MAX_BYTES", 10 * 1024 * 1024)
@@ -253,6 +255,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Whole request bodies (two model files and a form) are refused above this, before they are read.
 BOUNTY_MAX_REQUEST_BYTES = _env_int("BOUNTY_MAX_REQUEST_BYTES", 2 * BOUNTY_MAX_MODEL_BYTES + 1024 * 1024)
+# ... except organizers' data uploads (the wizard's data step, /api/v1/organize/): refused above this.
+BOUNTY_DATA_MAX_BYTES = _env_int("BOUNTY_DATA_MAX_BYTES", 2 * 1024**3)
 
 # -- REST API (bounty/api) -----------------------------------------------------------------------
 # Deny by default: every endpoint needs a logged-in user unless it opens itself explicitly.
