@@ -89,12 +89,14 @@ def known_limits(
             holdout_rows=holdout,
             alpha=rules.alpha,
             mu_min=rules.mu_min,
+            z=rules.z,
             budget=competition.teams.count() * competition.total_quota,
         )
         if not check.enough:
             limits.append(
-                f"The holdout is smaller than the {check.required_rows:,} rows a Hoeffding bound needs "
-                f"for alpha = {rules.alpha} over {check.budget:,} possible submissions; "
-                f"accepted gains are guaranteed only to within {check.smallest_alpha:.3f}."
+                f"With alpha = {rules.alpha}, z = {rules.z} and {check.budget:,} possible submissions, "
+                f"about {check.expected_false_accepts:.2g} accepted updates are expected by luck alone "
+                "(gains the holdout's noise shows that new data would not): read small accepted gains "
+                "with care, and see their confirmation."
             )
     return limits
