@@ -36,6 +36,11 @@ def competition_dir(competition_id: int) -> Path:
     return data_dir() / "competitions" / str(int(competition_id))
 
 
+def draft_path(draft_id: int) -> Path:
+    """A competition draft's files: uploads, raw and typed columns, base model (``services.wizard``)."""
+    return data_dir() / "drafts" / str(int(draft_id))
+
+
 def train_path(competition_id: int) -> Path:
     return competition_dir(competition_id) / "public" / "train.csv"
 

@@ -1,6 +1,7 @@
 """Celery tasks: each hands ids to the lifecycle (``bounty.lifecycle``), which does the work.
 
-The lifecycle sends these tasks by name; this module is the top layer and imports only the lifecycle.
+The lifecycle sends these tasks by name; this module is the top layer and imports only the lifecycle
+(and the runner of the competition drafts' background jobs).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 from celery import Task, shared_task
 
 from bounty import lifecycle
+from bounty.services import draft_runner
 
 
 @shared_task(name="bounty.score_submission", bind=True)
@@ -44,3 +46,9 @@ def reap_stuck() -> dict[str, list[int]]:
 def close_due_competitions() -> list[int]:
     """Close open competitions past their closing time and confirm their updates (Celery beat)."""
     return lifecycle.competitions_close_due()
+
+
+@shared_task(name="bounty.draft_job")
+def draft_job(draft_id: int, name: str) -> None:
+    """Run one background step of a competition draft (reading, typing, training, creating)."""
+    draft_runner.draft_job_run(draft_id=draft_id, name=name)

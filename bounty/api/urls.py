@@ -5,10 +5,11 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from bounty.api import docs
-from bounty.api.views import auth, competitions, public, submissions, teams
+from bounty.api.views import auth, competitions, drafts, organizer, public, submissions, teams
 
 app_name = "api"
 SLUG = "competitions/<slug:slug>"
+ORG = "organize/competitions/<slug:slug>"  # the console's actions (bounty.api.views.organizer)
 
 urlpatterns = [
     path("auth/token", auth.TokenView.as_view(), name="token"),
@@ -34,6 +35,44 @@ urlpatterns = [
         "submissions/<int:submission_id>/cancel",
         submissions.SubmissionCancelView.as_view(),
         name="submission_cancel",
+    ),
+    path(f"{ORG}/review", organizer.ReviewView.as_view(), name="organize_review"),
+    path(
+        f"{ORG}/submissions/<int:submission_id>/approve",
+        organizer.ApproveView.as_view(),
+        name="organize_approve",
+    ),
+    path(
+        f"{ORG}/submissions/<int:submission_id>/decline",
+        organizer.DeclineView.as_view(),
+        name="organize_decline",
+    ),
+    path(f"{ORG}/rollback", organizer.RollbackView.as_view(), name="organize_rollback"),
+    path(
+        f"{ORG}/teams/<int:team_id>/disqualify",
+        organizer.DisqualifyView.as_view(),
+        name="organize_disqualify",
+    ),
+    path(f"{ORG}/confirm", organizer.ConfirmView.as_view(), name="organize_confirm"),
+    path(f"{ORG}/close", organizer.CloseView.as_view(), name="organize_close"),
+    path(f"{ORG}/exports/bundle.zip", organizer.BundleExportView.as_view(), name="organize_export_bundle"),
+    path(
+        f"{ORG}/exports/submissions.csv",
+        organizer.SubmissionsExportView.as_view(),
+        name="organize_export_submissions",
+    ),
+    path(
+        f"{ORG}/exports/leaderboard.csv",
+        organizer.LeaderboardExportView.as_view(),
+        name="organize_export_leaderboard",
+    ),
+    path("organize/competitions", drafts.DraftCreateView.as_view(), name="organize_create"),
+    path("organize/drafts", drafts.DraftListView.as_view(), name="organize_drafts"),
+    path("organize/drafts/<int:draft_id>", drafts.DraftDetailView.as_view(), name="organize_draft"),
+    path(
+        "organize/drafts/<int:draft_id>/definition",
+        drafts.DraftDefinitionView.as_view(),
+        name="organize_draft_definition",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="openapi"),
     path("docs/", docs.api_docs, name="docs"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote
@@ -21,6 +22,7 @@ DEFAULT_TIMEOUT = 30.0
 UPLOAD_TIMEOUT = 600.0
 JSON = dict[str, Any]
 FileData = bytes | str | Path
+EXPORTS = {"bundle": "bundle.zip", "submissions": "submissions.csv", "leaderboard": "leaderboard.csv"}
 
 
 class ClientError(Exception):
@@ -80,6 +82,18 @@ def _c(slug: str) -> str:
     return "competitions/" + quote(str(slug), safe="")
 
 
+def _o(slug: str) -> str:
+    """The organizer path of competition ``slug`` (the console's actions)."""
+    return "organize/" + _c(slug)
+
+
+def _attachment_name(response: requests.Response) -> str | None:
+    """The file name of a ``Content-Disposition: attachment`` answer, reduced to a bare name."""
+    match = re.search(r'filename="?([^";]+)"?', response.headers.get("Content-Disposition", ""))
+    name = Path(match.group(1)).name if match else ""
+    return name if name and not name.startswith(".") else None
+
+
 def _file_bytes(data: FileData) -> bytes:
     return data if isinstance(data, bytes) else Path(data).read_bytes()
 
@@ -104,9 +118,15 @@ class Client:
 
     # -- plumbing --------------------------------------------------------------------------------
     def _request(
-        self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        timeout: float | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
     ) -> requests.Response:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **(headers or {})}
         if self.token:
             headers["Authorization"] = f"Token {self.token}"
         try:
@@ -225,3 +245,68 @@ class Client:
 
     def metrics(self, slug: str) -> JSON:
         return dict(self._json("GET", f"{_c(slug)}/metrics"))
+
+    # -- organizing (the competition's organizers and staff) ---------------------------------------
+    def review(self, slug: str) -> JSON:
+        """The console: the queue waiting for approval, the latest decisions, versions, teams, actions."""
+        return dict(self._json("GET", f"{_o(slug)}/review"))
+
+    def approve(self, slug: str, submission_id: int, note: str) -> JSON:
+        path = f"{_o(slug)}/submissions/{int(submission_id)}/approve"
+        return dict(self._json("POST", path, json={"note": note}))
+
+    def decline(self, slug: str, submission_id: int, note: str) -> JSON:
+        path = f"{_o(slug)}/submissions/{int(submission_id)}/decline"
+        return dict(self._json("POST", path, json={"note": note}))
+
+    def rollback(self, slug: str, version: int, reason: str) -> JSON:
+        body = {"version": int(version), "reason": reason}
+        return dict(self._json("POST", f"{_o(slug)}/rollback", json=body))
+
+    def disqualify(self, slug: str, team_id: int, reason: str) -> JSON:
+        path = f"{_o(slug)}/teams/{int(team_id)}/disqualify"
+        return dict(self._json("POST", path, json={"reason": reason}))
+
+    def confirm(self, slug: str, reason: str) -> JSON:
+        return dict(self._json("POST", f"{_o(slug)}/confirm", json={"reason": reason}))
+
+    def close(self, slug: str, reason: str) -> JSON:
+        return dict(self._json("POST", f"{_o(slug)}/close", json={"reason": reason}))
+
+    def export(self, slug: str, kind: str) -> tuple[str, bytes]:
+        """An export (``bundle``, ``submissions`` or ``leaderboard``): the server's file name and bytes."""
+        if kind not in EXPORTS:
+            raise ClientError("invalid_export", f"Choose one of {', '.join(EXPORTS)}.", field="kind")
+        response = self._request("GET", f"{_o(slug)}/exports/{EXPORTS[kind]}", timeout=UPLOAD_TIMEOUT)
+        return _attachment_name(response) or f"{slug}-{EXPORTS[kind]}", response.content
+
+    # -- competitions as code ----------------------------------------------------------------------
+    def create_competition(
+        self, definition: Path, files: dict[str, Path], *, draft: int | None = None
+    ) -> JSON:
+        """Send a definition and its files (streamed: a file of gigabytes never sits in memory); the
+        draft's progress comes from :meth:`draft`. With ``draft``, run the definition on that draft
+        (files are optional then: the stored ones are reused)."""
+        from requests_toolbelt import MultipartEncoder  # only the organizers' command needs it
+
+        handles = {key: open(path, "rb") for key, path in files.items()}  # noqa: SIM115 (closed below)
+        try:
+            fields: dict[str, Any] = {
+                "definition": (definition.name, definition.read_bytes(), "application/yaml")
+            }
+            fields |= {
+                key: (path.name, handles[key], "application/octet-stream") for key, path in files.items()
+            }
+            body = MultipartEncoder(fields=fields)
+            path = "organize/competitions" if draft is None else f"organize/drafts/{int(draft)}/definition"
+            response = self._request(
+                "POST", path, data=body, timeout=UPLOAD_TIMEOUT, headers={"Content-Type": body.content_type}
+            )
+        finally:
+            for handle in handles.values():
+                handle.close()
+        return dict(response.json())
+
+    def draft(self, draft_id: int) -> JSON:
+        """A competition draft: its step, its background job's progress and outcome, its problems."""
+        return dict(self._json("GET", f"organize/drafts/{int(draft_id)}"))

@@ -1,4 +1,5 @@
-"""``bounty``: the participant's command line (login, download, check locally, submit, follow).
+"""``bounty``: the participant's command line (login, download, check locally, submit, follow), and
+the organizers' (``bounty organize ...``, in ``bounty.client.organize``).
 
 Every command takes ``--json`` for machine output and ``--server`` / ``--token`` (defaults:
 ``$BOUNTY_URL`` / ``$BOUNTY_TOKEN``, else what ``bounty login`` stored).
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from bounty.client import commands, output
+from bounty.client import commands, organize, output
 from bounty.client.api import ClientError
 from bounty.client.commands import FAILED, Ctx
 from scoring.errors import EngineError
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("versions", commands.versions, "list the global model's versions"),
     ):
         add(name, handler, text).add_argument("slug")
+    organize.add_organize_parser(sub, common)
     return parser
 
 

@@ -1,7 +1,9 @@
 """A competition being set up in the create-competition wizard: its step and choices so far.
 
-The uploaded splits and the base model live in the data dir (``drafts/<id>/``, see
-``bounty.services.wizard``); ``state`` keeps what the organizer chose (JSON).
+The uploaded files, their raw and typed columns and the base model live in the data dir
+(``drafts/<id>/``, see ``bounty.services.wizard``); ``state`` keeps what the reader found and what the
+organizer chose (JSON); ``job`` is the background step running or last run (``bounty.services.draft_jobs``):
+its name, status, progress and outcome, written only by that job.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.db.models import Q
 
 class DraftStep(models.TextChoices):
     DATA = "data", "Data"
+    PROBLEMS = "problems", "Values"
     SCHEMA = "schema", "Schema"
     MODEL = "model", "Base model"
     RULES = "rules", "Rules"
@@ -28,8 +31,9 @@ class CompetitionDraft(models.Model):
     )
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=64)
-    step = models.CharField(max_length=8, choices=Step.choices, default=Step.DATA)
+    step = models.CharField(max_length=12, choices=Step.choices, default=Step.DATA)
     state = models.JSONField(default=dict, blank=True)
+    job = models.JSONField(default=dict, blank=True)
     competition = models.ForeignKey(
         "bounty.Competition",
         on_delete=models.SET_NULL,

@@ -1,5 +1,5 @@
-"""Organizer actions around the wizard: the competition arguments a draft's rules give, the
-pre-flight holdout-size check, and opening a created competition."""
+"""Organizer actions around the wizard: the competition arguments a draft's rules give, and opening a
+created competition. (The pre-flight's advice on the rules: ``bounty.services.rules_advice``.)"""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from bounty.errors import DomainError
-from bounty.models import Competition, CompetitionDraft
+from bounty.models import Competition
 from bounty.selectors.competitions import user_is_organizer
 from bounty.services.audit import audit_record
-from bounty.wizard.preflight import Preflight, preflight
 
 RULE_KEYS = (
     "loss", "loss_params", "alpha", "mu_min", "z", "daily_quota", "total_quota", "description",
@@ -28,20 +27,6 @@ def rules_arguments(stored: dict[str, Any]) -> dict[str, Any]:
     out["opens_at"] = datetime.fromisoformat(stored["opens_at"])
     out["closes_at"] = datetime.fromisoformat(stored["closes_at"])
     return out
-
-
-def draft_preflight(draft: CompetitionDraft) -> Preflight | None:
-    """The pre-flight figures once the data and rules are known."""
-    rules, rows = draft.state.get("rules"), draft.state.get("rows")
-    if not rules or not rows:
-        return None
-    budget = int(rules.get("expected_teams", 1)) * int(rules["total_quota"])
-    return preflight(
-        holdout_rows=int(rows["holdout"]),
-        alpha=float(rules["alpha"]),
-        mu_min=float(rules["mu_min"]),
-        budget=budget,
-    )
 
 
 def competition_open(*, competition: Competition, user: User) -> Competition:

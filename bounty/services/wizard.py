@@ -1,39 +1,41 @@
-"""The create-competition wizard: a draft's data, schema, base model and rules, then the competition.
+"""The create-competition wizard: a draft's files, values, schema, base model and rules, then the
+competition. The API's competition definitions (``bounty.services.definitions``) drive the same steps.
 
-Uploaded splits are kept as text CSV in ``<data dir>/drafts/<id>/`` (never under a URL) and the choices
-in ``CompetitionDraft.state``; finishing calls ``competition_create`` (status draft) and removes the
-draft's files. Every refusal is a ``DomainError`` naming the file, column and row at fault.
+Files live in ``<data dir>/drafts/<id>/`` (never under a URL): ``uploads/`` as they arrived,
+``raw/<key>.parquet`` as read (every CSV value as text, exactly), ``splits/<split>.parquet`` typed by
+the schema, ``base.skops``. What the reader found and what the organizer chose live in
+``CompetitionDraft.state``; the long steps (reading, typing, training, creating) run as background jobs
+(``bounty.services.draft_jobs``). Every refusal is a ``DomainError`` naming the file, column and rows.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
 
 from bounty.engine_adapter import model_format_check
 from bounty.errors import DomainError
 from bounty.models import Competition, CompetitionDraft
 from bounty.selectors.organizers import require_organizer
 from bounty.services.audit import audit_record
-from bounty.services.competitions import competition_create
-from bounty.services.organize import rules_arguments
-from bounty.storage import data_dir
-from bounty.wizard import files
-from bounty.wizard.infer import combined, guess_columns, guess_target_name
+from bounty.services.draft_jobs import draft_job_start, require_idle
+from bounty.services.rules_advice import default_loss, draft_spread_measure
+from bounty.storage import draft_path
+from bounty.wizard.infer import guess_columns
+from bounty.wizard.prepare import SPLITS, SplitPlan
+from bounty.wizard.problems import Problem, check_choices, find_problems, unresolved
+from bounty.wizard.reading import FileStats
 from bounty.wizard.schema_build import ColumnChoice, TargetChoice, build_schema
-from bounty.wizard.training import describe, train_base
 from scoring.schema import Schema, SchemaIssue
 
-SPLITS = files.SPLIT_NAMES
-MAX_ISSUES = 20
 Step = CompetitionDraft.Step
+MAX_ISSUES = 20
 
 
 class Upload(Protocol):
@@ -45,126 +47,134 @@ class Upload(Protocol):
 
 
 def draft_dir(draft: CompetitionDraft) -> Path:
-    return data_dir() / "drafts" / str(int(draft.pk))
+    return draft_path(int(draft.pk))
 
 
 def draft_start(*, user: User, title: str, slug: str) -> CompetitionDraft:
     require_organizer(user)
-    _check_slug(slug)
+    check_slug(slug)
     draft = CompetitionDraft.objects.create(owner=user, title=title, slug=slug)
     audit_record(action="wizard.start", actor=user, payload={"draft": draft.pk, "slug": slug})
     return draft
 
 
-def _check_slug(slug: str) -> None:
+def check_slug(slug: str) -> None:
     if Competition.objects.filter(slug=slug).exists():
         raise DomainError("slug_taken", f"A competition called {slug!r} exists already.", field="slug")
 
 
 # -- step 1: data ---------------------------------------------------------------------------------
-def draft_upload_splits(*, draft: CompetitionDraft, uploads: dict[str, Upload]) -> None:
-    """Store three uploaded splits (train, holdout, confirmation) after reading them."""
-    frames = {name: _read_upload(draft, uploads[name], f"the {name} file") for name in SPLITS}
-    source = {"mode": "three", "files": {n: uploads[n].name for n in SPLITS}}
-    _store_frames(draft, frames, source)
-
-
-def draft_upload_single(
-    *, draft: CompetitionDraft, upload: Upload, ratios: tuple[float, float, float], seed: int
+def draft_upload(
+    *, draft: CompetitionDraft, uploads: Mapping[str, Upload], plan: SplitPlan, delimiter: str = ""
 ) -> None:
-    """Store one uploaded table split at random (seeded) into the three splits."""
-    frame = _read_upload(draft, upload, "the file")
-    frames = files.split_table(frame, ratios, seed)
-    source = {"mode": "one", "files": {"all": upload.name}, "ratios": list(ratios), "seed": seed}
-    _store_frames(draft, frames, source)
-
-
-def _read_upload(draft: CompetitionDraft, upload: Upload, label: str) -> pd.DataFrame:
+    """Keep the uploaded files (``data``, or ``train`` / ``holdout`` / ``confirmation``) and start
+    reading them in the background."""
+    require_idle(draft)
+    keys = ("data",) if plan.mode == "one" else SPLITS
+    if set(uploads) != set(keys):
+        raise DomainError("invalid_data", f"Upload the files {', '.join(keys)}.", field="data")
     folder = draft_dir(draft)
-    folder.mkdir(parents=True, exist_ok=True)
-    raw = folder / "upload.tmp"
-    limit = int(settings.BOUNTY_WIZARD_MAX_FILE_BYTES)
-    size = 0
-    try:
-        with raw.open("wb") as handle:
-            for chunk in upload.chunks():
-                size += len(chunk)
-                if size > limit:
-                    message = f"{label.capitalize()} is larger than {limit // 2**20} MB."
-                    raise DomainError("file_too_large", message)
-                handle.write(chunk)
-        return files.read_table(
-            raw,
-            label=label,
-            max_rows=int(settings.BOUNTY_WIZARD_MAX_ROWS),
-            max_columns=512,
-        )
-    finally:
-        raw.unlink(missing_ok=True)
-
-
-def _store_frames(draft: CompetitionDraft, frames: dict[str, pd.DataFrame], source: dict[str, Any]) -> None:
-    files.check_same_columns(frames)
-    order = list(frames["train"].columns)
-    folder = draft_dir(draft)
-    for name, frame in frames.items():
-        frame[order].to_csv(folder / f"{name}.csv", index=False)
-    (folder / "base.skops").unlink(missing_ok=True)
-    guesses = guess_columns(combined([frames[n][order] for n in SPLITS]))
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "uploads").mkdir(parents=True)
+    for key in keys:
+        store_upload(uploads[key], folder / "uploads" / key, label=f"the file {uploads[key].name or key}")
     draft.state = {
-        "source": source,
-        "rows": {n: len(frames[n]) for n in SPLITS},
+        "source": {
+            "mode": plan.mode,
+            "files": {k: str(uploads[k].name or k) for k in keys},
+            "shares": list(plan.shares),
+            "seed": plan.seed,
+            "delimiter": delimiter,
+        }
+    }
+    draft.step = Step.DATA
+    draft.save(update_fields=["state", "step", "updated_at"])
+    draft_job_start(draft=draft, name="read")
+
+
+def store_upload(upload: Upload, target: Path, *, label: str) -> None:
+    """Stream one upload to ``target``, refusing it as soon as it passes the size limit."""
+    limit = int(settings.BOUNTY_DATA_MAX_BYTES)
+    temporary = getattr(upload, "temporary_file_path", None)
+    size = int(getattr(upload, "size", 0) or 0)
+    if size > limit:
+        raise _too_large(label, limit)
+    if temporary is not None:  # already on disk (Django spooled it): move, don't copy
+        shutil.move(temporary(), target)
+        return
+    written = 0
+    with target.open("wb") as handle:
+        for chunk in upload.chunks(1024 * 1024):
+            written += len(chunk)
+            if written > limit:
+                raise _too_large(label, limit)
+            handle.write(chunk)
+
+
+def _too_large(label: str, limit: int) -> DomainError:
+    return DomainError(
+        "file_too_large", f"{label[:1].upper()}{label[1:]} is larger than {limit / 2**30:.1f} GB."
+    )
+
+
+def draft_files(draft: CompetitionDraft) -> list[FileStats]:
+    """What the reader found in each uploaded file (kept beside the data: it can be large)."""
+    path = draft_dir(draft) / "stats.json"
+    if not draft.state.get("files") or not path.exists():
+        raise DomainError("no_data", "Upload the data first.")
+    return [FileStats.from_json(f) for f in json.loads(path.read_text())]
+
+
+def draft_problems(draft: CompetitionDraft) -> list[Problem]:
+    return find_problems(draft_files(draft))
+
+
+# -- step 2: values -------------------------------------------------------------------------------
+def draft_set_choices(*, draft: CompetitionDraft, choices: Mapping[str, str], ignored: set[str]) -> None:
+    """Record the organizer's choice for each problem found; every problem needs one (problems of
+    columns the organizer ignores excepted)."""
+    require_idle(draft)
+    problems = draft_problems(draft)
+    check_choices(problems, choices)
+    missing = unresolved(problems, choices, ignored)
+    if missing:
+        raise DomainError("unresolved_problems", missing[0].text(), field="problems")
+    files = draft_files(draft)
+    guesses = guess_columns(files, choices)
+    draft.state = {
+        **draft.state,
+        "choices": dict(choices),
         "columns": [g.to_json() for g in guesses],
-        "target": guess_target_name(order),
+        "schema": None,
+        "schema_problems": [],
     }
     draft.step = Step.SCHEMA
     draft.save(update_fields=["state", "step", "updated_at"])
 
 
-def draft_frames(draft: CompetitionDraft) -> dict[str, pd.DataFrame]:
-    """The draft's stored splits (text values)."""
-    folder = draft_dir(draft)
-    if not all((folder / f"{n}.csv").exists() for n in SPLITS):
-        raise DomainError("no_data", "Upload the data first.")
-    limit = int(settings.BOUNTY_WIZARD_MAX_ROWS)
-    return {
-        n: files.read_table(folder / f"{n}.csv", label=f"the {n} file", max_rows=limit, max_columns=512)
-        for n in SPLITS
-    }
-
-
-# -- step 2: schema -------------------------------------------------------------------------------
-def draft_set_schema(
-    *, draft: CompetitionDraft, columns: list[ColumnChoice], target: TargetChoice
-) -> list[str]:
-    """Build and check the schema against every split. Returns the problems found (each naming the
-    split, column and row); the schema is kept and the step advances only when there are none."""
-    frames = draft_frames(draft)
-    schema = build_schema(combined(list(frames.values())), columns, target)
-    problems = schema_problems(schema, frames)
+# -- step 3: schema -------------------------------------------------------------------------------
+def draft_set_schema(*, draft: CompetitionDraft, columns: list[ColumnChoice], target: TargetChoice) -> None:
+    """Build the schema, then type and split the data by it in the background; values the schema
+    refuses come back as the job's problems (each naming the file, column and rows)."""
+    require_idle(draft)
+    schema = draft_build_schema(draft=draft, columns=columns, target=target)
     draft.state = {
         **draft.state,
-        "choices": [vars(c) | {"categories": list(c.categories)} for c in columns],
+        "column_choices": [vars(c) | {"categories": list(c.categories)} for c in columns],
         "target": target.name,
-        "schema": schema.to_json() if not problems else None,
+        "pending_schema": schema.to_json(),
+        "schema": None,
+        "schema_problems": [],
     }
-    if not problems:
-        draft.step = Step.MODEL
+    draft.step = Step.SCHEMA
     draft.save(update_fields=["state", "step", "updated_at"])
-    return problems
+    draft_job_start(draft=draft, name="prepare")
 
 
-def schema_problems(schema: Schema, frames: dict[str, pd.DataFrame]) -> list[str]:
-    """Every split must fit the schema (types, allowed values, missing values, target values)."""
-    problems: list[str] = []
-    for name in SPLITS:
-        for issue in schema.validate(frames[name], with_target=True):
-            problems.append(issue_text(name, issue))
-    if schema.task.is_classification:
-        seen = set(frames["train"][schema.target].dropna().astype(str))
-        if len(seen) < 2:
-            problems.append(f"The train file: target {schema.target!r} needs at least two classes.")
-    return problems[:MAX_ISSUES]
+def draft_build_schema(
+    *, draft: CompetitionDraft, columns: list[ColumnChoice], target: TargetChoice
+) -> Schema:
+    return build_schema(draft_files(draft), draft.state.get("choices") or {}, columns, target)
 
 
 def issue_text(split: str, issue: SchemaIssue) -> str:
@@ -181,22 +191,22 @@ def draft_schema(draft: CompetitionDraft) -> Schema:
     return Schema.from_json(data)
 
 
-# -- step 3: base model ---------------------------------------------------------------------------
+# -- step 4: base model ---------------------------------------------------------------------------
 def draft_train_model(*, draft: CompetitionDraft, algorithm: str, description: str = "") -> None:
-    schema = draft_schema(draft)
-    train = draft_frames(draft)["train"]
-    if len(train) > int(settings.BOUNTY_WIZARD_MAX_TRAIN_ROWS):
-        message = "The train split is too large to train here; upload a model file instead."
-        raise DomainError("train_too_large", message, field="source")
-    try:
-        model = train_base(algorithm, train, schema)
-    except (ValueError, TypeError) as exc:
-        raise DomainError("training_failed", f"Training failed: {exc}", field="algorithm") from exc
-    info = {"source": "trained", "algorithm": algorithm}
-    _store_model(draft, model, info, description or describe(algorithm, schema))
+    """Train one of the platform's base models on the typed train split, in the background."""
+    require_idle(draft)
+    draft_schema(draft)
+    from bounty.wizard.training import BY_KEY
+
+    if algorithm not in BY_KEY:
+        raise DomainError("invalid_model", f"Unknown algorithm {algorithm!r}.", field="algorithm")
+    draft.state = {**draft.state, "training": {"algorithm": algorithm, "description": description}}
+    draft.save(update_fields=["state", "updated_at"])
+    draft_job_start(draft=draft, name="train")
 
 
 def draft_upload_model(*, draft: CompetitionDraft, upload: Upload, description: str = "") -> None:
+    require_idle(draft)
     draft_schema(draft)
     limit = int(settings.BOUNTY_MAX_MODEL_BYTES)
     data = bytearray()
@@ -208,21 +218,21 @@ def draft_upload_model(*, draft: CompetitionDraft, upload: Upload, description: 
             )
     model_format_check(data=bytes(data), field="model_file")
     info = {"source": "upload", "file": upload.name}
-    _store_model(draft, bytes(data), info, description or "A model uploaded by the organizers.")
+    store_model(draft, bytes(data), info, description or "A model uploaded by the organizers.")
+    schema = draft_schema(draft)
+    draft_spread_measure(draft=draft, schema=schema, loss=default_loss(schema), loss_params={})
 
 
-def _store_model(draft: CompetitionDraft, model: bytes, info: dict[str, Any], description: str) -> None:
+def store_model(draft: CompetitionDraft, model: bytes, info: dict[str, Any], description: str) -> None:
     (draft_dir(draft) / "base.skops").write_bytes(model)
-    draft.state = {
-        **draft.state,
-        "model": {**info, "description": description, "bytes": len(model)},
-    }
+    draft.state = {**draft.state, "model": {**info, "description": description, "bytes": len(model)}}
     draft.step = Step.RULES
     draft.save(update_fields=["state", "step", "updated_at"])
 
 
-# -- step 4: rules, then finish -------------------------------------------------------------------
+# -- step 5: rules, then finish -------------------------------------------------------------------
 def draft_set_rules(*, draft: CompetitionDraft, rules: dict[str, Any]) -> None:
+    require_idle(draft)
     if not draft.state.get("model"):
         raise DomainError("no_model", "Choose the base model first.")
     stored = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rules.items()}
@@ -231,31 +241,16 @@ def draft_set_rules(*, draft: CompetitionDraft, rules: dict[str, Any]) -> None:
     draft.save(update_fields=["state", "step", "updated_at"])
 
 
-def draft_finish(*, draft: CompetitionDraft, user: User) -> Competition:
-    """Create the competition (status draft) from the draft, then drop the draft's files."""
+def draft_finish(*, draft: CompetitionDraft, user: User, open_now: bool = False) -> None:
+    """Create the competition from the draft in the background (status draft, or open)."""
     require_organizer(user)
+    require_idle(draft)
     if draft.competition_id is not None:
         raise DomainError("already_created", "This draft was already turned into a competition.")
-    _check_slug(draft.slug)
-    schema = draft_schema(draft)
-    model_path = draft_dir(draft) / "base.skops"
-    if not model_path.exists() or "rules" not in draft.state:
+    check_slug(draft.slug)
+    draft_schema(draft)
+    if not (draft_dir(draft) / "base.skops").exists() or "rules" not in draft.state:
         raise DomainError("incomplete", "Finish every step first.")
-    with transaction.atomic():
-        competition = competition_create(
-            slug=draft.slug,
-            title=draft.title,
-            schema=schema,
-            splits=draft_frames(draft),
-            base_model=model_path.read_bytes(),
-            organizers=[draft.owner],
-            status=Competition.Status.DRAFT,
-            base_model_description=str(draft.state["model"]["description"]),
-            actor=user,
-            **rules_arguments(draft.state["rules"]),
-        )
-        draft.competition = competition
-        draft.step = Step.DONE
-        draft.save(update_fields=["competition", "step", "updated_at"])
-    shutil.rmtree(draft_dir(draft), ignore_errors=True)
-    return competition
+    draft.state = {**draft.state, "open_now": open_now, "finished_by": user.pk}
+    draft.save(update_fields=["state", "updated_at"])
+    draft_job_start(draft=draft, name="create")

@@ -1,16 +1,16 @@
-"""Reading uploaded tables (CSV or Parquet) as text, and splitting one table into train / holdout /
-confirmation.
+"""Reading a small uploaded table (CSV or Parquet) into memory as text: the last-mile audits' data
+(``bounty.services.last_mile``). An organizer's competition data goes through the streaming reader
+(``bounty.wizard.reading``) instead.
 
-Every value is read as text (missing values as NaN), so nothing is lost or re-typed before the
-organizer confirms the schema; ``Schema.validate`` and ``Schema.coerce`` do the typing afterwards.
-Errors are ``DomainError``s that name the file (and the row when one is at fault).
+Every value is read as text exactly as written (only an empty field is missing: "NA" and "None" stay
+words, spaces stay), so nothing is lost or re-typed; ``Schema.validate`` and ``Schema.coerce`` do the
+typing afterwards. Errors are ``DomainError``s that name the file (and the row when one is at fault).
 """
 
 from __future__ import annotations
 
 import csv
 import importlib.util
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +18,8 @@ import pandas as pd
 
 from bounty.errors import DomainError
 
-NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]
+NA_VALUES = [""]
 PARQUET_MAGIC = b"PAR1"
-SPLIT_NAMES = ("train", "holdout", "confirmation")
 
 
 def parquet_supported() -> bool:
@@ -55,7 +54,6 @@ def _read_csv(path: Path, label: str, max_rows: int) -> pd.DataFrame:
             na_values=NA_VALUES,
             nrows=max_rows + 1,
             encoding="utf-8",
-            skipinitialspace=True,
         )
     except UnicodeDecodeError:
         raise _bad(label, "is not UTF-8 text (save the CSV as UTF-8)") from None
@@ -73,7 +71,7 @@ def _check_header(path: Path, label: str, max_columns: int) -> None:
         raise _bad(label, "is not UTF-8 text (save the CSV as UTF-8)") from None
     except csv.Error as exc:
         raise _bad(label, f"has an unreadable header: {exc}") from None
-    _check_names([h.strip() for h in header], label, max_columns)
+    _check_names(header, label, max_columns)
 
 
 def _check_names(names: list[str], label: str, max_columns: int) -> None:
@@ -105,36 +103,6 @@ def _read_parquet(path: Path, label: str, *, max_rows: int, max_columns: int) ->
     _check_names([str(c) for c in raw.columns], label, max_columns)
     text = raw.astype("string").astype(object)
     return text.where(raw.notna(), np.nan).rename(columns=str)
-
-
-def check_same_columns(frames: dict[str, pd.DataFrame]) -> None:
-    """All splits must have the same column names (in any order)."""
-    names = list(frames)
-    first = set(frames[names[0]].columns)
-    for name in names[1:]:
-        other = set(frames[name].columns)
-        if other != first:
-            missing = sorted(first - other) or sorted(other - first)
-            where = names[0] if not (first - other) else name
-            raise _bad(f"the {name} file", f"does not match the {names[0]} file's columns "
-                       f"(column {missing[0]!r} is missing from the {where} file)")  # fmt: skip
-
-
-def split_table(frame: pd.DataFrame, ratios: Sequence[float], seed: int) -> dict[str, pd.DataFrame]:
-    """A seeded random split of ``frame`` into train, holdout and confirmation by ``ratios``."""
-    shares = np.asarray(ratios, dtype=float)
-    if shares.shape != (3,) or (shares <= 0).any():
-        raise DomainError("invalid_split", "Give three positive split shares.", field="train_share")
-    shares = shares / shares.sum()
-    order = np.random.default_rng(seed).permutation(len(frame))
-    cuts = np.round(np.cumsum(shares)[:2] * len(frame)).astype(int)
-    parts = np.split(order, cuts)
-    if any(len(p) == 0 for p in parts):
-        raise DomainError("invalid_split", "Every split needs at least one row.", field="train_share")
-    return {
-        name: frame.iloc[np.sort(rows)].reset_index(drop=True)
-        for name, rows in zip(SPLIT_NAMES, parts, strict=True)
-    }
 
 
 def _first_line(exc: Exception) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from bounty.wizard.prepare import SPLITS, SplitPlan
 from bounty.wizard.schema_build import ColumnChoice, TargetChoice
 from bounty.wizard.training import ALGORITHMS
 from scoring.losses import LOSSES
@@ -41,6 +42,25 @@ class DataForm(forms.Form):
     holdout_share = forms.IntegerField(min_value=1, max_value=98, initial=25, label="Holdout %")
     confirmation_share = forms.IntegerField(min_value=1, max_value=98, initial=25, label="Confirmation %")
     seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, initial=0, label="Random seed")
+    delimiter = forms.ChoiceField(
+        choices=[("", "detect"), (",", "comma ,"), (";", "semicolon ;"), ("\t", "tab"), ("|", "bar |")],
+        required=False,
+        initial="",
+        label="CSV delimiter",
+    )
+
+    def uploads(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if data["mode"] == "one":
+            return {"data": data["single"]}
+        return {name: data[name] for name in SPLITS}
+
+    def plan(self) -> SplitPlan:
+        data = self.cleaned_data
+        if data["mode"] != "one":
+            return SplitPlan("three")
+        shares = (data["train_share"], data["holdout_share"], data["confirmation_share"])
+        return SplitPlan("one", tuple(float(s) for s in shares), int(data["seed"]))  # type: ignore[arg-type]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -59,14 +79,16 @@ class SchemaForm(forms.Form):
     def __init__(self, *args: Any, columns: list[dict[str, Any]], target: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.column_names = [str(c["name"]) for c in columns]
+        self.guessed = {str(c["name"]): tuple(c.get("categories") or ()) for c in columns}
         names = [(n, n) for n in self.column_names]
         self.fields["target"] = forms.ChoiceField(choices=names, initial=target)
         self.fields["task"] = forms.ChoiceField(choices=TASK_CHOICES, initial="auto")
         self.fields["classes"] = forms.CharField(
-            required=False, widget=forms.Textarea(attrs={"rows": 3}),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
             help_text="One class per line, in order (the second of two is the positive class). "
             "Leave blank to take them from the data.",
-        )  # fmt: skip
+        )
         self.fields["target_low"] = forms.FloatField(required=False, label="Target range: low")
         self.fields["target_high"] = forms.FloatField(required=False, label="Target range: high")
         for i, column in enumerate(columns):
@@ -76,6 +98,7 @@ class SchemaForm(forms.Form):
             self.fields[f"c{i}_attribute"] = forms.BooleanField(required=False, initial=column["attribute"])
             self.fields[f"c{i}_categories"] = forms.CharField(
                 required=False,
+                strip=False,
                 initial="\n".join(column["categories"]),
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
@@ -99,7 +122,7 @@ class SchemaForm(forms.Form):
                 kind=data[f"c{i}_kind"],
                 nullable=bool(data[f"c{i}_nullable"]),
                 attribute=bool(data[f"c{i}_attribute"]),
-                categories=_lines(data[f"c{i}_categories"]),
+                categories=exact_lines(data[f"c{i}_categories"], self.guessed[name]),
             )
             for i, name in enumerate(self.column_names)
         ]
@@ -108,7 +131,7 @@ class SchemaForm(forms.Form):
         data = self.cleaned_data
         low, high = data.get("target_low"), data.get("target_high")
         target_range = (float(low), float(high)) if low is not None and high is not None else None
-        return TargetChoice(data["target"], data["task"], _lines(data["classes"]), target_range)
+        return TargetChoice(data["target"], data["task"], exact_lines(data["classes"], ()), target_range)
 
 
 class ModelForm(forms.Form):
@@ -176,5 +199,42 @@ class RulesForm(forms.Form):
         return data
 
 
-def _lines(text: str | None) -> tuple[str, ...]:
-    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+def exact_lines(text: str | None, shown: tuple[str, ...]) -> tuple[str, ...]:
+    """The categories typed, one a line. Unchanged from those shown (a browser may trim a line's
+    spaces): () so the data's exact values are kept; otherwise the lines as typed."""
+    lines = tuple(line.rstrip("\r") for line in (text or "").split("\n") if line.strip())
+    if sorted(line.strip() for line in lines) == sorted(value.strip() for value in shown):
+        return ()
+    return lines
+
+
+class ValuesForm(forms.Form):
+    """One choice per problem the reader found (``p<i>``), defaulting to the organizer's last one."""
+
+    def __init__(
+        self, *args: Any, problems: list[dict[str, Any]], chosen: dict[str, str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.problems = problems
+        for i, problem in enumerate(problems):
+            options = [(key, f"{key}: {text}") for key, text in problem["choices"].items()]
+            self.fields[f"p{i}"] = forms.ChoiceField(
+                choices=options,
+                widget=forms.RadioSelect,
+                initial=chosen.get(problem["key"]),
+                label=problem["message"],
+            )
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [{"problem": p, "field": self[f"p{i}"]} for i, p in enumerate(self.problems)]
+
+    def choices(self) -> dict[str, str]:
+        return {p["key"]: self.cleaned_data[f"p{i}"] for i, p in enumerate(self.problems)}
+
+
+class ReviewForm(forms.Form):
+    open = forms.BooleanField(
+        required=False,
+        label="Open it for submissions at once",
+        help_text="Otherwise it is created as a draft that only organizers see, to open from its page.",
+    )

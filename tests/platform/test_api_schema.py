@@ -17,6 +17,18 @@ from tests.platform.api_support import (
 )
 
 pytestmark = pytest.mark.usefixtures("api_reset")
+ORGANIZE = (  # the console over the API, under /organize/competitions/{slug}
+    ("GET", "/review"),
+    ("POST", "/submissions/{submission_id}/approve"),
+    ("POST", "/submissions/{submission_id}/decline"),
+    ("POST", "/rollback"),
+    ("POST", "/teams/{team_id}/disqualify"),
+    ("POST", "/confirm"),
+    ("POST", "/close"),
+    ("GET", "/exports/bundle.zip"),
+    ("GET", "/exports/submissions.csv"),
+    ("GET", "/exports/leaderboard.csv"),
+)
 
 
 @pytest.fixture
@@ -61,6 +73,12 @@ def test_the_schema_lists_every_endpoint_of_the_api(schema: dict[str, Any]) -> N
         ("GET", f"{slug}/metrics"),
         ("GET", "/submissions/{submission_id}"),
         ("POST", "/submissions/{submission_id}/cancel"),
+        *((method, f"/organize{slug}{tail}") for method, tail in ORGANIZE),
+        ("POST", "/organize/competitions"),
+        ("GET", "/organize/drafts"),
+        ("GET", "/organize/drafts/{draft_id}"),
+        ("GET", "/organize/drafts/{draft_id}/definition"),
+        ("POST", "/organize/drafts/{draft_id}/definition"),
     }
 
 

@@ -44,6 +44,7 @@ class World:
     slug: str
     submission_id: int
     token: str
+    team_id: int
 
 
 @pytest.fixture
@@ -70,7 +71,7 @@ def world(make_user: Any, enqueued: list[int], settings: Any, live_app: None) ->
     submission = submission_create(
         competition=competition, user=ada, group_text="age >= 60", model_file=upload()
     )
-    return World(competition.slug, submission.pk, token_for(ada))
+    return World(competition.slug, submission.pk, token_for(ada), team.pk)
 
 
 @schema.parametrize()
@@ -84,7 +85,12 @@ def world(make_user: Any, enqueued: list[int], settings: Any, live_app: None) ->
     ],
 )
 def test_the_live_api_conforms_to_its_schema_and_never_fails_with_a_5xx(case: Any, world: World) -> None:
-    pinned = {"slug": world.slug, "submission_id": world.submission_id}
+    pinned = {
+        "slug": world.slug,
+        "submission_id": world.submission_id,
+        "team_id": world.team_id,
+        "draft_id": 1,
+    }
     for name in list(case.path_parameters or {}):
         case.path_parameters[name] = pinned[name]
     case.call_and_validate(

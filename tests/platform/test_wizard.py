@@ -1,4 +1,7 @@
-"""The create-competition wizard, end to end through the test client, with a real engine directory."""
+"""The create-competition wizard, end to end through the test client, with a real engine directory.
+
+The wizard's long steps run as background jobs; here ``run_jobs`` runs each queued job in the test's
+process (the tests' transactions never commit, so no task is sent), then the pages move on."""
 
 from __future__ import annotations
 
@@ -16,9 +19,10 @@ from django.urls import reverse
 from bounty.models import Competition, CompetitionDraft, ModelVersion
 from bounty.services.wizard import draft_dir
 from bounty.storage import competition_dir
-from bounty.wizard.preflight import required_rows
+from bounty.wizard.definition import parse_definition
 from tests.platform.conftest import login
 from tests.platform.engine_world import world
+from tests.platform.organize_support import run_jobs
 
 
 @pytest.fixture
@@ -63,6 +67,18 @@ def post_schema(client: Client, draft_id: int, **changes: Any) -> Any:
     return client.post(url, values)
 
 
+def finish_job(client: Client, draft_id: int, response: Any) -> Any:
+    """After a POST that started a job: run it, then follow the progress page to the next step."""
+    assert response.status_code == 302 and response["Location"].endswith("/progress/"), response
+    job = run_jobs(draft_id)
+    return job, client.get(reverse("wizard:progress", args=[draft_id]))
+
+
+def upload(client: Client, draft_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    job, _ = finish_job(client, draft_id, client.post(reverse("wizard:data", args=[draft_id]), data))
+    return job
+
+
 def column_index(draft_id: int, name: str) -> int:
     columns = CompetitionDraft.objects.get(pk=draft_id).state["columns"]
     return [c["name"] for c in columns].index(name)
@@ -88,42 +104,35 @@ RULES = {
 def test_wizard_creates_a_competition_from_csv_uploads_end_to_end(organizer: User) -> None:
     client = login(organizer)
     draft_id = start(client)
-    response = client.post(reverse("wizard:data", args=[draft_id]), split_uploads())
-    assert response.status_code == 302 and response["Location"].endswith("/schema/")
+    assert upload(client, draft_id, split_uploads())["status"] == "done"
+    assert client.get(reverse("wizard:progress", args=[draft_id]))["Location"].endswith("/schema/")
 
     schema_page = client.get(reverse("wizard:schema", args=[draft_id])).content.decode()
     assert "native_country" in schema_page and "Married-civ-spouse" in schema_page
-    response = post_schema(client, draft_id)
-    assert response.status_code == 302, response.context and response.context.get("problems")
+    job, page = finish_job(client, draft_id, post_schema(client, draft_id))
+    assert job["status"] == "done", job and page["Location"].endswith("/model/")
 
     response = client.post(
         reverse("wizard:model", args=[draft_id]), {"source": "train", "algorithm": "tree4"}
     )
-    assert response.status_code == 302
+    job, page = finish_job(client, draft_id, response)
+    assert job["status"] == "done", job and page["Location"].endswith("/rules/")
+    rules_page = client.get(reverse("wizard:rules", args=[draft_id])).content.decode()
+    assert "Pre-flight" in rules_page and "lucky accepts" in rules_page
     response = client.post(reverse("wizard:rules", args=[draft_id]), RULES)
     assert response.status_code == 302, response.content.decode()[-2000:]
 
     review = client.get(reverse("wizard:review", args=[draft_id])).content.decode()
-    assert "Pre-flight check" in review and "2·ln(2K/δ) / α²" in review
-    needed = required_rows(0.01, 10 * 50)  # alpha, budget K = expected teams x total quota
-    assert needed == 198_070 and "Warning" in review and f"<strong>{needed}</strong>" in review
+    assert "Pre-flight" in review and "z = 0: no margin for noise" in review
 
-    response = client.post(reverse("wizard:review", args=[draft_id]))
-    assert response.status_code == 302
+    job, page = finish_job(client, draft_id, client.post(reverse("wizard:review", args=[draft_id])))
+    assert job["status"] == "done" and page["Location"].endswith("/competitions/loans/")
     competition = Competition.objects.get(slug="loans")
     assert competition.status == Competition.Status.DRAFT
     assert competition.data_card["rows"] == {"train": 3000, "holdout": 1500, "confirmation": 1500}
-    assert competition.schema["target"] == "income" and competition.schema["classes"] == [
-        "<=50K",
-        ">50K",
-    ]
-    assert set(competition.schema["attributes"]) == {
-        "age",
-        "sex",
-        "race",
-        "marital_status",
-        "native_country",
-    }
+    assert competition.schema["target"] == "income"
+    assert competition.schema["classes"] == ["<=50K", ">50K"]
+    assert set(competition.schema["attributes"]) == {"age", "sex", "race", "marital_status", "native_country"}
     assert (competition_dir(competition.pk) / "competition.json").exists()
     base = ModelVersion.objects.get(competition=competition, number=0)
     assert 0 < base.holdout_loss < 0.5
@@ -137,34 +146,35 @@ def test_wizard_creates_a_competition_from_csv_uploads_end_to_end(organizer: Use
     assert Client().get(reverse("competition", args=["loans"])).status_code == 200
 
 
-def test_schema_problems_name_the_file_column_and_row(organizer: User) -> None:
+def test_text_in_a_numeric_column_is_shown_with_its_file_and_rows_and_changed_only_by_choice(
+    organizer: User,
+) -> None:
     client = login(organizer)
     draft_id = start(client)
     holdout = world().splits["holdout"].drop(columns=["fnlwgt"]).astype(str)
     holdout.loc[5, "age"] = "forty"
-    client.post(reverse("wizard:data", args=[draft_id]), split_uploads(holdout=holdout))
-    i = column_index(draft_id, "age")
-    response = post_schema(client, draft_id, **{f"c{i}_kind": "numeric", f"c{i}_categories": ""})
-    assert response.status_code == 400
-    assert "the holdout file, column &#x27;age&#x27;, row 6: not a finite number: &#x27;forty&#x27;" in (
-        response.content.decode()
-    )
-    assert CompetitionDraft.objects.get(pk=draft_id).step == CompetitionDraft.Step.SCHEMA
-
-
-def test_missing_values_in_a_column_that_allows_none_are_named(organizer: User) -> None:
-    client = login(organizer)
-    draft_id = start(client)
-    train = world().splits["train"].drop(columns=["fnlwgt"]).astype(str)
-    train.loc[2, "hours_per_week"] = ""
-    client.post(reverse("wizard:data", args=[draft_id]), split_uploads(train=train))
-    i = column_index(draft_id, "hours_per_week")
-    values = form_values(client.get(reverse("wizard:schema", args=[draft_id])).context["form"])
-    values.pop(f"c{i}_nullable", None)
-    response = client.post(reverse("wizard:schema", args=[draft_id]), values)
+    upload(client, draft_id, split_uploads(holdout=holdout))
+    assert CompetitionDraft.objects.get(pk=draft_id).step == CompetitionDraft.Step.PROBLEMS
+    page = client.get(reverse("wizard:values", args=[draft_id]))
+    text = page.content.decode()
     assert (
-        "the train file, column &#x27;hours_per_week&#x27;, row 3: missing value" in response.content.decode()
+        "age/non_numeric" in text
+        and "holdout.csv: 1 row, first: row 6" in text
+        and '<code>"forty"</code>' in text
     )
+    keys = [row["problem"]["key"] for row in page.context["problems"]]
+    choices = {f"p{i}": "missing" if key == "age/non_numeric" else "category" for i, key in enumerate(keys)}
+    response = client.post(reverse("wizard:values", args=[draft_id]), choices)
+    assert response.status_code == 302 and response["Location"].endswith("/schema/")
+    i = column_index(draft_id, "age")
+    values = form_values(client.get(reverse("wizard:schema", args=[draft_id])).context["form"])
+    values.pop(f"c{i}_nullable", None)  # "forty" became missing, but the column allows none
+    job, page = finish_job(client, draft_id, client.post(reverse("wizard:schema", args=[draft_id]), values))
+    assert job["status"] == "needs_choices" and page["Location"].endswith("/schema/")
+    assert job["problems"] == [
+        "The file holdout.csv, column 'age': a missing value (the column allows none) in 1 row (first: row 6)"
+    ]
+    assert "row 6" in client.get(reverse("wizard:schema", args=[draft_id])).content.decode()
 
 
 def test_one_file_is_split_by_the_shares_and_the_seed(organizer: User) -> None:
@@ -174,11 +184,11 @@ def test_one_file_is_split_by_the_shares_and_the_seed(organizer: User) -> None:
     for slug in ("one", "two"):
         draft_id = start(client, slug)
         shares = {"train_share": 60, "holdout_share": 30, "confirmation_share": 10, "seed": 7}
-        data = {"mode": "one", "single": csv_file(frame, "all.csv"), **shares}
-        assert client.post(reverse("wizard:data", args=[draft_id]), data).status_code == 302
+        upload(client, draft_id, {"mode": "one", "single": csv_file(frame, "all.csv"), **shares})
+        finish_job(client, draft_id, post_schema(client, draft_id))
         draft = CompetitionDraft.objects.get(pk=draft_id)
-        assert draft.state["rows"] == {"train": 1800, "holdout": 900, "confirmation": 300}
-        splits.append((draft_dir(draft) / "holdout.csv").read_bytes())
+        assert draft.state["split_rows"] == {"train": 1800, "holdout": 900, "confirmation": 300}
+        splits.append((draft_dir(draft) / "splits" / "holdout.parquet").read_bytes())
     assert splits[0] == splits[1]
 
 
@@ -192,18 +202,16 @@ def test_a_parquet_table_is_split_exactly_like_the_same_csv(organizer: User) -> 
     client = login(organizer)
     frame = world().splits["train"].drop(columns=["fnlwgt"])
     holdouts = []
-    for slug, upload in (("csv", csv_file(frame, "all.csv")), ("pq", parquet_file(frame, "all.parquet"))):
+    for slug, file in (("csv", csv_file(frame, "all.csv")), ("pq", parquet_file(frame, "all.parquet"))):
         draft_id = start(client, slug)
-        page = client.get(reverse("wizard:data", args=[draft_id])).content.decode()
-        assert "or Parquet files" in page
+        assert "or Parquet" in client.get(reverse("wizard:data", args=[draft_id])).content.decode()
         shares = {"train_share": 60, "holdout_share": 30, "confirmation_share": 10, "seed": 7}
-        response = client.post(
-            reverse("wizard:data", args=[draft_id]), {"mode": "one", "single": upload, **shares}
-        )
-        assert response.status_code == 302
+        upload(client, draft_id, {"mode": "one", "single": file, **shares})
+        job, _ = finish_job(client, draft_id, post_schema(client, draft_id))
+        assert job["status"] == "done", job
         draft = CompetitionDraft.objects.get(pk=draft_id)
-        assert draft.state["rows"] == {"train": 1800, "holdout": 900, "confirmation": 300}
-        holdouts.append(pd.read_csv(draft_dir(draft) / "holdout.csv", dtype=str, keep_default_na=False))
+        assert draft.state["split_rows"] == {"train": 1800, "holdout": 900, "confirmation": 300}
+        holdouts.append(pd.read_parquet(draft_dir(draft) / "splits" / "holdout.parquet"))
     pd.testing.assert_frame_equal(holdouts[0], holdouts[1])
 
 
@@ -211,33 +219,39 @@ def test_an_unreadable_parquet_file_is_refused_with_its_name(organizer: User) ->
     client = login(organizer)
     draft_id = start(client)
     parquet = SimpleUploadedFile("all.parquet", b"PAR1" + b"\x00" * 64 + b"PAR1")
-    response = client.post(
-        reverse("wizard:data", args=[draft_id]), {"mode": "one", "single": parquet, **SHARES}
+    job = upload(client, draft_id, {"mode": "one", "single": parquet, **SHARES})
+    assert (
+        job["status"] == "failed" and "all.parquet is not a readable Parquet file" in job["error"]["message"]
     )
-    assert response.status_code == 400
-    assert "is not a readable Parquet file" in response.content.decode()
+    page = client.get(reverse("wizard:progress", args=[draft_id])).content.decode()
+    assert "is not a readable Parquet file" in page
 
 
-def test_a_parquet_file_over_the_row_limit_is_refused_before_it_is_read(
-    organizer: User, settings: Any
-) -> None:
+def test_a_file_over_the_row_limit_is_refused(organizer: User, settings: Any) -> None:
     client = login(organizer)
     draft_id = start(client)
     settings.BOUNTY_WIZARD_MAX_ROWS = 100
     frame = world().splits["train"].drop(columns=["fnlwgt"])
-    response = client.post(
-        reverse("wizard:data", args=[draft_id]),
-        {"mode": "one", "single": parquet_file(frame, "all.parquet"), **SHARES},
-    )
-    assert response.status_code == 400
-    assert "rows; the limit is 100" in response.content.decode()
+    job = upload(client, draft_id, {"mode": "one", "single": parquet_file(frame, "all.parquet"), **SHARES})
+    assert job["status"] == "failed" and "rows; the limit is 100" in job["error"]["message"]
+
+
+def test_the_wizard_writes_the_definition_it_built(organizer: User) -> None:
+    client = login(organizer)
+    draft_id = start(client)
+    upload(client, draft_id, split_uploads())
+    finish_job(client, draft_id, post_schema(client, draft_id))
+    text = client.get(reverse("wizard:definition", args=[draft_id])).content.decode()
+    definition = parse_definition(text)
+    assert definition.slug == "loans" and definition.files["holdout"] == "holdout.csv"
+    assert definition.target == "income" and definition.columns["age"].kind == "numeric"
 
 
 def test_an_uploaded_pickle_is_refused_as_the_base_model(organizer: User) -> None:
     client = login(organizer)
     draft_id = start(client)
-    client.post(reverse("wizard:data", args=[draft_id]), split_uploads())
-    post_schema(client, draft_id)
+    upload(client, draft_id, split_uploads())
+    finish_job(client, draft_id, post_schema(client, draft_id))
     pickle_bytes = b"\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00K\x01."
     data = {
         "source": "upload",

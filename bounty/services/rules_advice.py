@@ -1,0 +1,90 @@
+"""The pre-flight's advice on a draft's rules, from the organizer's own data (``scoring.preflight``).
+
+``draft_spread_measure`` runs the draft's base model in the sandbox on a sample of the train split and
+estimates how widely real pairs' per-row gains spread (cross-fitted candidate models on candidate
+groups); the estimate is kept in the draft (``state["spread"][<loss>]``). ``draft_rule_advice`` turns
+it, the holdout's size and the budget (expected teams x total quota) into what the organizer sees: the
+gain a fix must show to be accepted 8 times in 10, the lucky accepts a no-signal attacker buys, and the
+suggested alpha and z. See ``docs/preflight.md``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bounty.models import CompetitionDraft
+from bounty.storage import draft_path
+from bounty.wizard.prepare import read_split
+from scoring.frames import write_frame
+from scoring.losses import get_loss
+from scoring.preflight import Report, Spread, assess, gain_spread
+from scoring.sandbox import Limits, run_model
+from scoring.schema import Schema
+
+SAMPLE_ROWS = 50_000
+DEFAULTS = {"alpha": 0.01, "mu_min": 0.02, "expected_teams": 20, "total_quota": 100}
+
+
+def default_loss(schema: Schema) -> str:
+    return "zero_one" if schema.task.is_classification else "squared"
+
+
+def draft_spread_measure(
+    *, draft: CompetitionDraft, schema: Schema, loss: str, loss_params: dict[str, Any]
+) -> None:
+    """Estimate the gain spread for ``loss`` from the base model's losses on the train split."""
+    bound = get_loss(loss, schema, loss_params)
+    train = read_split(draft_path(draft.pk) / "splits", "train")
+    if len(train) > SAMPLE_ROWS:
+        rows = np.sort(np.random.default_rng(0).choice(len(train), size=SAMPLE_ROWS, replace=False))
+        train = train.iloc[rows].reset_index(drop=True)
+    with tempfile.TemporaryDirectory(prefix="spread-") as folder:
+        write_frame(train, schema, Path(folder) / "train")
+        model = (draft_path(draft.pk) / "base.skops").read_bytes()
+        predictions = run_model(model, Path(folder) / "train", bound.output, schema.classes, Limits())
+    y = schema.encode_target(train[schema.target])
+    base_loss = bound.per_row(y, predictions)
+    spread = gain_spread(
+        schema.coerce(train),
+        y,
+        base_loss,
+        bound,
+        mu_min=float((draft.state.get("rules") or {}).get("mu_min", DEFAULTS["mu_min"])),
+        classes=len(schema.classes),
+    )
+    stored = dict(draft.state.get("spread") or {})
+    stored[loss] = asdict(spread)
+    draft.state = {**draft.state, "spread": stored}
+    draft.save(update_fields=["state", "updated_at"])
+
+
+def stored_spread(draft: CompetitionDraft, loss: str) -> Spread | None:
+    data = (draft.state.get("spread") or {}).get(loss)
+    if not data:
+        return None
+    return Spread(**{**data, "groups": tuple(tuple(g) for g in data.get("groups", ()))})
+
+
+def draft_rule_advice(*, draft: CompetitionDraft, schema: Schema, rules: dict[str, Any]) -> dict[str, Any]:
+    """The suggested alpha, mu_min and z and the full report for ``rules`` (defaults where blank)."""
+    loss = str(rules.get("loss") or default_loss(schema))
+    holdout = int((draft.state.get("split_rows") or {}).get("holdout", 0))
+    mu_min = float(rules.get("mu_min") or DEFAULTS["mu_min"])
+    budget = int(rules.get("expected_teams") or DEFAULTS["expected_teams"]) * int(
+        rules.get("total_quota") or DEFAULTS["total_quota"]
+    )
+    report: Report = assess(
+        holdout_rows=max(holdout, 2),
+        alpha=float(rules.get("alpha") or DEFAULTS["alpha"]),
+        mu_min=mu_min,
+        z=float(rules["z"]) if rules.get("z") is not None else 0.0,
+        budget=max(budget, 1),
+        spread=stored_spread(draft, loss),
+    )
+    best = report.suggested
+    return {"alpha": best.alpha, "mu_min": best.mu_min, "z": best.z, "report": report, "loss": loss}
