@@ -11,7 +11,7 @@ PY := $(BIN)/python
 
 # The long-running processes, defined once (docker-compose.yml runs the same commands).
 WORKER_CMD = celery -A bounty worker -Q scoring,celery --loglevel=INFO
-WEB_CMD = gunicorn bounty.wsgi --bind 0.0.0.0:8000 --workers 2 --access-logfile -
+WEB_CMD = gunicorn bounty.wsgi --bind 0.0.0.0:8000 --workers 2 --timeout 300 --access-logfile -
 # Celery beat: runs the reaper every 15 s (re-queues submissions whose worker was lost) and closes
 # competitions when due. Run one (make demo and docker-compose.yml do).
 BEAT_CMD = celery -A bounty beat --loglevel=INFO --schedule=/tmp/bounty-celerybeat-schedule

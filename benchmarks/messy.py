@@ -113,6 +113,16 @@ CLASSES = ("- 50000.", "50000+.")
 COLUMNS = (*NUMERIC[:1], *CATEGORIES, *CODES, *NUMERIC[1:], TARGET)
 ODD_AGE_ROWS = (17, 4242, 9999)  # data rows (1-based) where age is "abc"
 RAGGED_AFTER = 1234
+# The problems the reader finds in this table, and the choices that keep every value as written
+# (the rows of the ragged row aside, and the three "abc" ages, which become missing).
+CHOICES = {
+    "rows/ragged": "drop",
+    "age/non_numeric": "missing",
+    "hispanic_origin/na_values": "category",
+    "fill_questionnaire/na_values": "category",
+    "occupation/whitespace": "keep",
+    "citizenship/whitespace": "keep",
+}
 SLICE_ROWS = 250_000
 
 

@@ -38,16 +38,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from benchmarks.messy import CHOICES, write_messy_csv
+
 REPO_DIR = Path(__file__).resolve().parents[1]
 CACHE = REPO_DIR / "var" / "bench-cache"
-CHOICES = {
-    "rows/ragged": "drop",
-    "age/non_numeric": "missing",
-    "hispanic_origin/na_values": "category",
-    "fill_questionnaire/na_values": "category",
-    "occupation/whitespace": "keep",
-    "citizenship/whitespace": "keep",
-}
 
 
 class FileUpload:
@@ -104,8 +98,6 @@ def in_child(step: Callable[[], None]) -> dict[str, float]:
 
 
 def run(rows: int) -> dict[str, Any]:
-    from benchmarks.messy import write_messy_csv
-
     CACHE.mkdir(parents=True, exist_ok=True)
     source = CACHE / f"messy-{rows}.csv"
     if not source.exists():  # in a child process, so that this one stays small for the steps' forks

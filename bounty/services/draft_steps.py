@@ -8,7 +8,6 @@ import shutil
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -21,9 +20,10 @@ from bounty.services.organize import competition_open, rules_arguments
 from bounty.services.rules_advice import default_loss, draft_spread_measure
 from bounty.services.wizard import check_slug, draft_dir, draft_files, draft_schema, store_model
 from bounty.wizard.infer import guess_columns, guess_target_name
-from bounty.wizard.prepare import SPLITS, SplitPlan, read_split, write_typed
+from bounty.wizard.prepare import SPLITS, SplitPlan, read_split, read_split_sample, write_typed
 from bounty.wizard.problems import find_problems
-from bounty.wizard.reading import FileStats, read_upload
+from bounty.wizard.reading import read_upload
+from bounty.wizard.stats import FileStats
 from bounty.wizard.training import describe, train_base
 from scoring.schema import Schema
 
@@ -136,19 +136,16 @@ def train_model(draft: CompetitionDraft, report: Progress) -> Outcome:
     schema = draft_schema(draft)
     choice = draft.state["training"]
     report(0.05, "Loading the train split")
-    train = read_split(draft_dir(draft) / "splits", "train")
-    limit = int(settings.BOUNTY_WIZARD_MAX_TRAIN_ROWS)
+    limit = int(settings.BOUNTY_WIZARD_MAX_TRAIN_ROWS)  # a seeded sample: the same draft, the same model
+    train, total = read_split_sample(draft_dir(draft) / "splits", "train", limit=limit)
     used = len(train)
-    if used > limit:  # a seeded sample: the same draft trains the same model
-        rows = np.sort(np.random.default_rng(0).choice(used, size=limit, replace=False))
-        train, used = train.iloc[rows].reset_index(drop=True), limit
     report(0.2, f"Training on {used:,} rows")
     try:
         model = train_base(choice["algorithm"], train, schema)
     except (ValueError, TypeError) as exc:
         raise DomainError("training_failed", f"Training failed: {exc}", field="algorithm") from exc
     description = choice.get("description") or describe(choice["algorithm"], schema)
-    if used < int(draft.state.get("split_rows", {}).get("train", used)):
+    if used < total:
         description += f" Trained on a random {used:,} of the train split's rows."
     info = {"source": "trained", "algorithm": choice["algorithm"], "rows": used}
     store_model(draft, model, info, description)

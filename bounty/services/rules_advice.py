@@ -15,11 +15,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bounty.models import CompetitionDraft
 from bounty.storage import draft_path
-from bounty.wizard.prepare import read_split
+from bounty.wizard.prepare import read_split_sample
 from scoring.frames import write_frame
 from scoring.losses import get_loss
 from scoring.preflight import Report, Spread, assess, gain_spread
@@ -39,10 +37,7 @@ def draft_spread_measure(
 ) -> None:
     """Estimate the gain spread for ``loss`` from the base model's losses on the train split."""
     bound = get_loss(loss, schema, loss_params)
-    train = read_split(draft_path(draft.pk) / "splits", "train")
-    if len(train) > SAMPLE_ROWS:
-        rows = np.sort(np.random.default_rng(0).choice(len(train), size=SAMPLE_ROWS, replace=False))
-        train = train.iloc[rows].reset_index(drop=True)
+    train, _ = read_split_sample(draft_path(draft.pk) / "splits", "train", limit=SAMPLE_ROWS)
     with tempfile.TemporaryDirectory(prefix="spread-") as folder:
         write_frame(train, schema, Path(folder) / "train")
         model = (draft_path(draft.pk) / "base.skops").read_bytes()

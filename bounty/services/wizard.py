@@ -30,8 +30,8 @@ from bounty.storage import draft_path
 from bounty.wizard.infer import guess_columns
 from bounty.wizard.prepare import SPLITS, SplitPlan
 from bounty.wizard.problems import Problem, check_choices, find_problems, unresolved
-from bounty.wizard.reading import FileStats
 from bounty.wizard.schema_build import ColumnChoice, TargetChoice, build_schema
+from bounty.wizard.stats import FileStats
 from scoring.schema import Schema, SchemaIssue
 
 Step = CompetitionDraft.Step

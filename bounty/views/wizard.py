@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 
 from bounty.errors import DomainError
 from bounty.models import CompetitionDraft
+from bounty.selectors.definitions import definition_export
 from bounty.selectors.organizers import draft_get, draft_list, require_organizer
 from bounty.services import wizard as service
-from bounty.services.definitions import definition_export
 from bounty.services.draft_jobs import ACTIVE
 from bounty.views.base import current_user, form_page
 from bounty.wizard.forms import DataForm, SchemaForm, StartForm, ValuesForm

@@ -56,9 +56,10 @@ def rules(request: HttpRequest, draft_id: int) -> HttpResponse:
         return draft
     schema = service.draft_schema(draft)
     initial = _rules_initial(draft)
-    advice = draft_rule_advice(draft=draft, schema=schema, rules=initial)
-    for key in ("alpha", "mu_min", "z"):
-        initial.setdefault(key, advice[key])
+    if "z" not in initial:  # first visit: start from the pre-flight's suggestion for this data
+        suggested = draft_rule_advice(draft=draft, schema=schema, rules=initial)
+        initial.update({key: suggested[key] for key in ("alpha", "mu_min", "z")})
+    advice = draft_rule_advice(draft=draft, schema=schema, rules=initial)  # what the fields say
     form = RulesForm(request.POST or None, task=schema.task.value, initial=initial)
     context = step_context(draft, Step.RULES, form=form, advice=advice["report"])
     page = form_page(request, "wizard/rules.html", context, form=form)

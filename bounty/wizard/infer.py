@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bounty.wizard.reading import NA_WORDS, ColumnStats, FileStats
+from bounty.wizard.stats import NA_WORDS, ColumnStats, FileStats
 from scoring.schema import MAX_CATEGORIES, Kind, Task
 
 BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "t", "f", "y", "n"})

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from bounty.wizard.reading import NA_SET, NUMBER, FileStats
+from bounty.wizard.stats import NA_SET, NUMBER, FileStats
 from scoring.schema import Column, Kind, Schema
 
 SPLITS = ("train", "holdout", "confirmation")
@@ -233,6 +233,17 @@ def _booleans(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     no = pc.fill_null(pc.is_in(text, value_set=FALSE), False)
     out = pc.if_else(yes, 1.0, pc.if_else(no, 0.0, pa.scalar(None, pa.float64())))
     return out, pc.and_(pc.is_valid(text), pc.invert(pc.or_(yes, no)))
+
+
+def read_split_sample(folder: Path, split: str, *, limit: int, seed: int = 0) -> tuple[pd.DataFrame, int]:
+    """At most ``limit`` rows of a typed split (a seeded sample, in file order) and the split's rows;
+    only the sample is turned into pandas."""
+    table = pq.read_table(folder / f"{split}.parquet")
+    total = table.num_rows
+    if total > limit:
+        rows = np.sort(np.random.default_rng(seed).choice(total, size=limit, replace=False))
+        table = table.take(pa.array(rows))
+    return table.to_pandas(), total
 
 
 def read_split(folder: Path, split: str) -> pd.DataFrame:

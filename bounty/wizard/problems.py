@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bounty.errors import DomainError
-from bounty.wizard.reading import NA_WORDS, ColumnStats, FileStats
+from bounty.wizard.stats import NA_WORDS, ColumnStats, FileStats
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "ragged": ("drop",),

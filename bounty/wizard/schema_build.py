@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bounty.errors import DomainError
 from bounty.wizard.infer import categories_after, guess_target, merged
-from bounty.wizard.reading import ColumnStats, FileStats
+from bounty.wizard.stats import ColumnStats, FileStats
 from scoring.errors import EngineError
 from scoring.schema import MAX_CATEGORIES, Column, Kind, Schema, Task
 

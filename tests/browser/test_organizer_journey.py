@@ -1,6 +1,8 @@
-"""An organizer in a real browser: create a competition in the wizard from CSV uploads and an uploaded
-base model, open it, review the worker's decisions, approve a held pair, roll back and export. Every
-page is screenshotted (desktop and 375 px) and checked with axe-core."""
+"""An organizer in a real browser: create a competition in the wizard from CSV uploads (one with a
+ragged row, which the Values step shows with its row number) and an uploaded base model, the long
+steps running in the worker behind a self-refreshing progress page; open it, review the worker's
+decisions, approve a held pair, roll back and export. Every page is screenshotted (desktop and
+375 px) and checked with axe-core."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from tests.platform.organizer_support import SCRIPT, submit, team_member, weak_b
 
 pytestmark = pytest.mark.integration
 PASSWORD = "org-pass-123456"
+JOB_MS = 90_000  # a background step, then the progress page's next refresh
 
 
 def split_files(folder: Path) -> dict[str, Path]:
@@ -27,6 +30,8 @@ def split_files(folder: Path) -> dict[str, Path]:
     for name, frame in world().splits.items():
         paths[name] = folder / f"{name}.csv"
         frame.drop(columns=["fnlwgt"]).to_csv(paths[name], index=False)
+    with paths["train"].open("a") as train:  # a ragged row: one field too many, data row 3001
+        train.write(",".join(["1"] * (len(world().splits["train"].columns) + 1)) + "\n")
     paths["model"] = folder / "base.skops"
     paths["model"].write_bytes(weak_base())
     return paths
@@ -61,18 +66,27 @@ def test_an_organizer_creates_opens_reviews_rolls_back_and_exports(
     page.get_by_label("Confirmation split (hidden)", exact=True).set_input_files(files["confirmation"])
     visitor.click("button", "Upload and continue")
 
+    expect(page.get_by_role("heading", name="Census: values")).to_be_visible(timeout=JOB_MS)
+    expect(page.get_by_text("train.csv: 1 row, first: row 3001")).to_be_visible()
+    visitor.check("wizard-values")
+    page.get_by_label("drop: leave these rows out of every split").check()
+    visitor.click("button", "Apply these choices and continue")
+
     expect(page.get_by_role("heading", name="Census: schema")).to_be_visible()
     visitor.check("wizard-schema")
     visitor.click("button", "Check the data and continue")
 
-    expect(page.get_by_role("heading", name="Census: base model")).to_be_visible()
+    expect(page.get_by_role("heading", name="Census: base model")).to_be_visible(timeout=JOB_MS)
     visitor.check("wizard-model")
     page.get_by_label("Upload a model file").check()
     page.get_by_label("Model file (skops, or an ONNX upload)").set_input_files(files["model"])
     visitor.click("button", "Continue")
 
     expect(page.get_by_role("heading", name="Census: rules")).to_be_visible()
+    expect(page.get_by_role("heading", name="Pre-flight check")).to_be_visible()
+    assert float(page.get_by_label("z (standard errors of margin)").input_value()) > 0  # suggested, not 0
     visitor.fill("alpha (minimum gain)", "0.001")
+    visitor.fill("z (standard errors of margin)", "0")  # the scripted pairs are built for the paper's rule
     visitor.fill("Terms", "Be fair.")
     visitor.fill("Description", "Find groups the census model fails.")
     visitor.check("wizard-rules")
@@ -81,7 +95,7 @@ def test_an_organizer_creates_opens_reviews_rolls_back_and_exports(
     expect(page.get_by_role("heading", name="Pre-flight check")).to_be_visible()
     visitor.check("wizard-review")
     visitor.click("button", "Create the competition")
-    expect(page.get_by_text("This competition is a draft")).to_be_visible()
+    expect(page.get_by_text("This competition is a draft")).to_be_visible(timeout=JOB_MS)
     visitor.check("competition-draft")
     visitor.click("button", "Open the competition")
     expect(page.locator(".page-head .badge")).to_have_text("Open")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -9,20 +10,12 @@ from typing import Any
 import yaml
 from django.contrib.auth.models import Group, User
 
-from benchmarks.messy import CLASSES, ODD_AGE_ROWS, RAGGED_AFTER, write_messy_csv
+from benchmarks.messy import CHOICES, CLASSES, ODD_AGE_ROWS, RAGGED_AFTER, write_messy_csv
 from bounty.models import CompetitionDraft
 from bounty.services.draft_runner import draft_job_run
 
 ROWS = 200_000
 CACHE = Path(__file__).resolve().parents[2] / "var" / "test-cache"
-CHOICES = {
-    "rows/ragged": "drop",
-    "age/non_numeric": "missing",
-    "hispanic_origin/na_values": "category",
-    "fill_questionnaire/na_values": "category",
-    "occupation/whitespace": "keep",
-    "citizenship/whitespace": "keep",
-}
 EXPECTED_PROBLEMS = set(CHOICES)
 # Data rows of the file: the ragged row is row RAGGED_AFTER + 1, so later rows move down by one.
 ODD_ROWS = [row + (row > RAGGED_AFTER) for row in ODD_AGE_ROWS]
@@ -74,3 +67,14 @@ def run_jobs(draft_id: int) -> dict[str, Any]:
     draft = CompetitionDraft.objects.get(pk=draft_id)
     draft_job_run(draft_id=draft_id, name=str(draft.job["name"]))
     return dict(CompetitionDraft.objects.get(pk=draft_id).job)
+
+
+def wait_for_job(draft_id: int, timeout: float = 180.0) -> dict[str, Any]:
+    """Wait until a real worker has run the draft's job (for tests with ``live_worker``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = dict(CompetitionDraft.objects.get(pk=draft_id).job)
+        if job.get("status") not in ("queued", "running"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"the draft's job did not end in {timeout} s: {job}")

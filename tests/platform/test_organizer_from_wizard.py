@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bounty.models import Competition
 from tests.platform.conftest import LiveWorker, login
+from tests.platform.organize_support import wait_for_job
 from tests.platform.organizer_support import weak_base
 from tests.platform.test_organizer_end_to_end import organizer_scenario
 from tests.platform.test_wizard import post_schema, split_uploads, start
@@ -48,12 +49,15 @@ def test_a_wizard_made_competition_goes_through_the_whole_organizer_scenario(
     web = login(org)
     draft = start(web, slug="census")
     assert web.post(reverse("wizard:data", args=[draft]), split_uploads()).status_code == 302
+    assert wait_for_job(draft)["status"] == "done"
     assert post_schema(web, draft).status_code == 302
+    assert wait_for_job(draft)["status"] == "done"
     model = {"source": "upload", "model_file": SimpleUploadedFile("base.skops", weak_base())}
     response = web.post(reverse("wizard:model", args=[draft]), model)
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert web.post(reverse("wizard:rules", args=[draft]), rules()).status_code == 302
     assert web.post(reverse("wizard:review", args=[draft])).status_code == 302
+    assert wait_for_job(draft)["status"] == "done"
     competition = Competition.objects.get(slug="census")
     web.post(reverse("console:open", args=["census"]))
     competition.refresh_from_db()

@@ -14,7 +14,8 @@ from bounty.errors import DomainError
 from bounty.wizard.infer import attribute_hint, guess_columns, guess_target, merged
 from bounty.wizard.prepare import SplitPlan, read_split, split_labels, write_typed
 from bounty.wizard.problems import check_choices, find_problems, unresolved
-from bounty.wizard.reading import FileStats, read_upload
+from bounty.wizard.reading import read_upload
+from bounty.wizard.stats import FileStats
 from scoring.schema import Column, Kind, Schema, Task
 
 

@@ -20,8 +20,9 @@ from bounty.api.schema import error_responses
 from bounty.api.serializers.drafts import DefinitionInputSerializer, DraftSerializer
 from bounty.api.views.base import logged_in_user
 from bounty.errors import DomainError
+from bounty.selectors.definitions import definition_export
 from bounty.selectors.organizers import draft_get, draft_list, require_organizer
-from bounty.services.definitions import definition_export, definition_resubmit, definition_submit
+from bounty.services.definitions import definition_resubmit, definition_submit
 
 TAGS = ["organize"]
 FILE_FIELDS = ("data", "train", "holdout", "confirmation", "model")
