@@ -95,6 +95,7 @@ bench: $(STAMP) services
 	$(PY) -m benchmarks.throughput
 	$(PY) -m benchmarks.sharded --rows 1000000
 	$(PY) -m benchmarks.leaderboard
+	$(PY) -m benchmarks.wizard --rows 2000000 --json
 
 worker: $(STAMP)
 	$(BIN)/$(WORKER_CMD)

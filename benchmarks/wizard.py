@@ -19,8 +19,9 @@ then runs the steps a competition definition runs, each in a fresh process forke
 - ``create``: the competition created (splits stored in the engine's format, the base model run in
   the sandbox on every row of the three splits) and opened.
 
-Each step reports its seconds and the peak RSS of its process (``peak_rss_mb``; the sandbox children's
-own peak is ``children_peak_rss_mb``). ``total_seconds`` is their sum. The database is a fresh SQLite
+Each step reports its seconds and the peak RSS of its process (``peak_rss_mb``: the process that
+reads the file is the ``read`` step's; the sandbox children that run the base model are processes of
+their own, not counted). ``total_seconds`` is their sum. The database is a fresh SQLite
 file unless ``DATABASE_URL`` is set.
 """
 
@@ -73,7 +74,7 @@ def configure(data_dir: Path) -> None:
 
 
 def in_child(step: Callable[[], None]) -> dict[str, float]:
-    """Run ``step`` in a forked process; its seconds and peak RSS (MB), and its children's."""
+    """Run ``step`` in a forked process; its seconds and peak RSS (MB)."""
     from django.db import connections
 
     connections.close_all()

@@ -72,7 +72,7 @@ def canonical_frame(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
         partial = replace(schema, columns=tuple(todo), attributes=())
         coerced = partial.coerce(frame)
     data = {c.name: (coerced[c.name] if c.name in coerced else frame[c.name]).array for c in schema.columns}
-    return pd.DataFrame(data, index=pd.RangeIndex(len(frame)))
+    return pd.DataFrame(data, index=pd.RangeIndex(len(frame)), copy=False)
 
 
 def _is_canonical(series: pd.Series, col: Column) -> bool:

@@ -190,6 +190,8 @@ class Schema:
         return issues
 
     def _target_issues(self, series: pd.Series) -> list[SchemaIssue]:
+        if self._class_codes(series) is not None:
+            return []
         if series.isna().any():
             return [SchemaIssue(self.target, "target has missing values", _first(series.isna()))]
         if self.task.is_classification:
@@ -204,6 +206,18 @@ class Schema:
             return [SchemaIssue(self.target, "target is not numeric", _first(values.isna()))]
         return []
 
+    def _class_codes(self, series: pd.Series) -> np.ndarray | None:
+        """The class codes of a categorical target with no missing value whose categories are all
+        classes (read straight from its codes); None for any other target."""
+        if not (self.task.is_classification and isinstance(series.dtype, pd.CategoricalDtype)):
+            return None
+        index = {c: i for i, c in enumerate(self.classes)}
+        names = [str(c) for c in series.dtype.categories]
+        codes = np.asarray(series.array.codes)
+        if not all(name in index for name in names) or (codes < 0).any():
+            return None
+        return np.asarray([index[name] for name in names], dtype=np.int64)[codes]
+
     def coerce(self, df: pd.DataFrame) -> pd.DataFrame:
         """The features of ``df`` in canonical form; raises with every issue when it does not fit."""
         issues = self.validate(df)
@@ -214,6 +228,9 @@ class Schema:
 
     def encode_target(self, series: pd.Series) -> np.ndarray:
         """Class codes (int64, schema order) for classification; float64 values for regression."""
+        codes = self._class_codes(series)
+        if codes is not None:
+            return codes
         issues = self._target_issues(series)
         if issues:
             raise EngineError(Reason.SCHEMA_MISMATCH, str(issues[0]), field=self.target)
@@ -228,6 +245,9 @@ def _first(mask: pd.Series) -> int:
 
 
 def _column_issues(col: Column, series: pd.Series) -> list[SchemaIssue]:
+    fast = _canonical_issues(col, series)
+    if fast is not None:
+        return fast
     missing = series.isna()
     if not col.nullable and missing.any():
         return [SchemaIssue(col.name, "missing value in a column that allows none", _first(missing))]
@@ -250,6 +270,34 @@ def _column_issues(col: Column, series: pd.Series) -> list[SchemaIssue]:
             row = int(np.flatnonzero(~missing.to_numpy())[np.flatnonzero(bad.to_numpy())[0]])
             return [SchemaIssue(col.name, f"not a boolean: {series.iloc[row]!r}", row)]
     return []
+
+
+def _canonical_issues(col: Column, series: pd.Series) -> list[SchemaIssue] | None:
+    """The issues of a column already in canonical form (categories equal to the schema's, or float64
+    numbers), found without turning a million values into text; None for any other column."""
+    if col.kind is Kind.CATEGORICAL and _schema_categorical(series, col.categories):
+        missing = np.asarray(series.array.codes) < 0
+    elif col.kind is Kind.NUMERIC and series.dtype == np.float64:
+        values = series.to_numpy()
+        missing = np.isnan(values)
+        infinite = np.isinf(values)
+        if infinite.any() and (col.nullable or not missing.any()):
+            row = int(np.flatnonzero(infinite)[0])
+            return [SchemaIssue(col.name, f"not a finite number: {series.iloc[row]!r}", row)]
+    else:
+        return None
+    if not col.nullable and missing.any():
+        return [
+            SchemaIssue(
+                col.name, "missing value in a column that allows none", int(np.flatnonzero(missing)[0])
+            )
+        ]
+    return []
+
+
+def _schema_categorical(series: pd.Series, categories: tuple[str, ...]) -> bool:
+    dtype = series.dtype
+    return isinstance(dtype, pd.CategoricalDtype) and tuple(str(c) for c in dtype.categories) == categories
 
 
 def _canonical(col: Column, series: pd.Series) -> Any:

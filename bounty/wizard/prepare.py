@@ -236,16 +236,21 @@ def _booleans(values: pa.Array) -> tuple[pa.Array, pa.Array]:
 
 
 def read_split_sample(folder: Path, split: str, *, limit: int, seed: int = 0) -> tuple[pd.DataFrame, int]:
-    """At most ``limit`` rows of a typed split (a seeded sample, in file order) and the split's rows;
-    only the sample is turned into pandas."""
-    table = pq.read_table(folder / f"{split}.parquet")
-    total = table.num_rows
-    if total > limit:
-        rows = np.sort(np.random.default_rng(seed).choice(total, size=limit, replace=False))
-        table = table.take(pa.array(rows))
-    return table.to_pandas(), total
+    """At most ``limit`` rows of a typed split (a seeded sample, in file order) and the split's rows,
+    read batch by batch: only the sample is ever held whole."""
+    source = pq.ParquetFile(folder / f"{split}.parquet")
+    total = int(source.metadata.num_rows)
+    if total <= limit:
+        return source.read().to_pandas(), total
+    chosen = np.sort(np.random.default_rng(seed).choice(total, size=limit, replace=False))
+    parts, offset = [], 0
+    for batch in source.iter_batches(batch_size=BATCH_ROWS):
+        low, high = np.searchsorted(chosen, [offset, offset + batch.num_rows])
+        parts.append(batch.take(pa.array(chosen[low:high] - offset)))
+        offset += batch.num_rows
+    return pa.Table.from_batches(parts, schema=source.schema_arrow).to_pandas(), total
 
 
 def read_split(folder: Path, split: str) -> pd.DataFrame:
     """A typed split as pandas: float64 numbers and categoricals over the schema's categories."""
-    return pq.read_table(folder / f"{split}.parquet").to_pandas()
+    return pq.read_table(folder / f"{split}.parquet").to_pandas(split_blocks=True, self_destruct=True)

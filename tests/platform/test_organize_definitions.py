@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from benchmarks.messy import CATEGORIES, RAGGED_AFTER
 from bounty.client.cli import main
 from bounty.models import Competition
+from bounty.wizard.definition import parse_definition
 from tests.platform.api_support import api_client, token_for
 from tests.platform.conftest import LiveWorker
 from tests.platform.organize_support import (
@@ -152,3 +153,12 @@ def test_bounty_organize_create_shows_the_problems_then_creates_with_the_choices
     schema = {c["name"]: c for c in competition.schema["columns"]}
     assert schema["occupation"]["categories"] == sorted(CATEGORIES["occupation"])
     assert schema["hispanic_origin"]["categories"] == sorted(CATEGORIES["hispanic_origin"])
+
+
+def test_the_documented_definition_is_a_valid_one() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "organizer-data.md").read_text()
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    parsed = parse_definition(block)
+    assert parsed.slug == "income-2027" and parsed.files == {"data": "census.csv"}
+    assert parsed.plan.seed == 7 and parsed.problems["rows/ragged"] == "drop"
+    assert parsed.columns["industry_code"].kind == "categorical" and parsed.open

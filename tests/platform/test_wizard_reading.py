@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bounty.errors import DomainError
 from bounty.wizard.infer import attribute_hint, guess_columns, guess_target, merged
-from bounty.wizard.prepare import SplitPlan, read_split, split_labels, write_typed
+from bounty.wizard.prepare import SplitPlan, read_split, read_split_sample, split_labels, write_typed
 from bounty.wizard.problems import check_choices, find_problems, unresolved
 from bounty.wizard.reading import read_upload
 from bounty.wizard.stats import FileStats
@@ -173,3 +173,17 @@ def test_split_labels_are_seeded_and_follow_the_shares(rows: int, seed: int, sha
     counts = np.bincount(labels, minlength=3)
     expected = np.diff(np.round(np.cumsum([0, *shares]) / sum(shares) * rows))
     assert counts.tolist() == expected.astype(int).tolist()
+
+
+def test_a_sample_of_a_split_is_seeded_in_file_order_and_read_batch_by_batch(tmp_path: Path) -> None:
+    rows = 200_000
+    frame = pd.DataFrame(
+        {"i": np.arange(rows, dtype=np.float64), "c": pd.Categorical(["a", "b"] * (rows // 2))}
+    )
+    frame.to_parquet(tmp_path / "train.parquet", row_group_size=30_000)
+    sample, total = read_split_sample(tmp_path, "train", limit=5_000, seed=3)
+    expected = np.sort(np.random.default_rng(3).choice(rows, size=5_000, replace=False))
+    assert total == rows and sample["i"].to_numpy().tolist() == expected.astype(float).tolist()
+    assert sample["c"].tolist() == ["a" if i % 2 == 0 else "b" for i in expected]
+    whole, _ = read_split_sample(tmp_path, "train", limit=rows)
+    assert len(whole) == rows
