@@ -25,7 +25,7 @@ from bounty.errors import DomainError
 from bounty.models import CompetitionDraft
 
 TASK = "bounty.draft_job"
-JOBS = ("read", "prepare", "train", "create", "definition")
+JOBS = ("read", "prepare", "train", "spread", "create", "definition")
 ACTIVE = ("queued", "running")
 STALE_SECONDS = 6 * 3600  # a job silent this long is taken as lost (its worker died)
 Progress = Callable[[float, str], None]

@@ -19,6 +19,7 @@ BODIES: dict[str, Callable[[CompetitionDraft, Progress], draft_steps.Outcome]] =
     "read": draft_steps.read_files,
     "prepare": draft_steps.prepare_splits,
     "train": draft_steps.train_and_measure,
+    "spread": draft_steps.measure_spread,
     "create": draft_steps.create_competition,
     "definition": definition_run,
 }

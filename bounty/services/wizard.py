@@ -25,7 +25,6 @@ from bounty.models import Competition, CompetitionDraft
 from bounty.selectors.organizers import require_organizer
 from bounty.services.audit import audit_record
 from bounty.services.draft_jobs import draft_job_start, require_idle
-from bounty.services.rules_advice import default_loss, draft_spread_measure
 from bounty.storage import draft_path
 from bounty.wizard.infer import guess_columns
 from bounty.wizard.prepare import SPLITS, SplitPlan
@@ -219,8 +218,7 @@ def draft_upload_model(*, draft: CompetitionDraft, upload: Upload, description: 
     model_format_check(data=bytes(data), field="model_file")
     info = {"source": "upload", "file": upload.name}
     store_model(draft, bytes(data), info, description or "A model uploaded by the organizers.")
-    schema = draft_schema(draft)
-    draft_spread_measure(draft=draft, schema=schema, loss=default_loss(schema), loss_params={})
+    draft_job_start(draft=draft, name="spread")  # the pre-flight's measurement runs the model: a job
 
 
 def store_model(draft: CompetitionDraft, model: bytes, info: dict[str, Any], description: str) -> None:

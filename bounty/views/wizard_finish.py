@@ -39,7 +39,7 @@ def model(request: HttpRequest, draft_id: int) -> HttpResponse:
                 service.draft_upload_model(
                     draft=draft, upload=cleaned["model_file"], description=cleaned["description"]
                 )
-                return redirect("wizard:rules", draft_id=draft.pk)
+                return redirect("wizard:progress", draft_id=draft.pk)
             service.draft_train_model(
                 draft=draft, algorithm=cleaned["algorithm"], description=cleaned["description"]
             )

@@ -55,6 +55,7 @@ def test_a_wizard_made_competition_goes_through_the_whole_organizer_scenario(
     model = {"source": "upload", "model_file": SimpleUploadedFile("base.skops", weak_base())}
     response = web.post(reverse("wizard:model", args=[draft]), model)
     assert response.status_code == 302, response.content.decode()[-3000:]
+    assert wait_for_job(draft)["status"] == "done"  # the pre-flight's measurement, with the model
     assert web.post(reverse("wizard:rules", args=[draft]), rules()).status_code == 302
     assert web.post(reverse("wizard:review", args=[draft])).status_code == 302
     assert wait_for_job(draft)["status"] == "done"

@@ -171,8 +171,8 @@ def test_split_labels_are_seeded_and_follow_the_shares(rows: int, seed: int, sha
     labels = split_labels(rows, plan)
     assert np.array_equal(labels, split_labels(rows, plan))
     counts = np.bincount(labels, minlength=3)
-    expected = np.diff(np.round(np.cumsum([0, *shares]) / sum(shares) * rows))
-    assert counts.tolist() == expected.astype(int).tolist()
+    assert counts.sum() == rows
+    assert np.all(np.abs(counts - np.asarray(shares) / sum(shares) * rows) <= 1)  # rounding only
 
 
 def test_a_sample_of_a_split_is_seeded_in_file_order_and_read_batch_by_batch(tmp_path: Path) -> None:
