@@ -67,6 +67,7 @@ urlpatterns = [
         name="organize_export_leaderboard",
     ),
     path("organize/competitions", drafts.DraftCreateView.as_view(), name="organize_create"),
+    path(f"{ORG}/open", drafts.CompetitionOpenView.as_view(), name="organize_open"),
     path("organize/drafts", drafts.DraftListView.as_view(), name="organize_drafts"),
     path("organize/drafts/<int:draft_id>", drafts.DraftDetailView.as_view(), name="organize_draft"),
     path(

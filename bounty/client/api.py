@@ -307,6 +307,10 @@ class Client:
                 handle.close()
         return dict(response.json())
 
+    def open_competition(self, slug: str) -> JSON:
+        """Open a competition created as a draft (its organizers and staff)."""
+        return dict(self._json("POST", f"{_o(slug)}/open"))
+
     def draft(self, draft_id: int) -> JSON:
         """A competition draft: its step, its background job's progress and outcome, its problems."""
         return dict(self._json("GET", f"organize/drafts/{int(draft_id)}"))

@@ -18,7 +18,7 @@ from typing import Any
 from bounty.client import output
 from bounty.client.api import EXPORTS, ClientError
 from bounty.client.commands import OK, Ctx
-from bounty.client.organize_create import create, create_args
+from bounty.client.organize_create import create, create_args, open_args, open_competition
 
 Handler = Callable[[Ctx], int]
 Configure = Callable[[argparse.ArgumentParser], None]
@@ -290,6 +290,7 @@ def export(ctx: Ctx) -> int:
 
 COMMANDS: dict[str, Command] = {
     "create": Command(create, "create a competition from its definition (YAML) and data files", create_args),
+    "open": Command(open_competition, "open a competition created as a draft", open_args),
     "review": Command(review, "the queue waiting for approval, decisions, versions and teams", _review_args),
     "approve": Command(approve, "approve a pair waiting for approval", _decision_args),
     "decline": Command(decline, "decline a pair waiting for approval", _decision_args),

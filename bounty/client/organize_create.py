@@ -9,7 +9,8 @@ uploads them (streamed), then follows the draft's background job until it ends:
   counts and choices. Add a choice per problem under ``problems:`` and run the command again with
   ``--draft N``: the files are not sent again.
 
-Exit codes: 0 created, 1 problems to resolve, 2 refused or failed.
+Exit codes: 0 created, 1 problems to resolve, 2 refused or failed. ``bounty organize open SLUG``
+opens a competition the definition created as a draft (``open: false``).
 """
 
 from __future__ import annotations
@@ -135,6 +136,16 @@ def problems_text(problems: list[Any], draft_id: int, definition: Path) -> str:
     lines.append(f"Add one choice per problem under problems: in {definition.name}, then run:")
     lines.append(f"  bounty organize create {definition} --draft {draft_id}")
     return "\n".join(lines)
+
+
+def open_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("slug", help="the competition, created as a draft")
+
+
+def open_competition(ctx: Ctx) -> int:
+    data = ctx.session().client.open_competition(ctx.args.slug)
+    ctx.emit(data, f"{data.get('message', 'Opened.')} ({ctx.args.slug})")
+    return OK
 
 
 def _items(mapping: Mapping[str, Any]) -> list[tuple[str, Any]]:

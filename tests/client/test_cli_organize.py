@@ -280,3 +280,35 @@ def test_export_takes_the_servers_bare_file_name(
     stub.on("GET", f"{BASE}/exports/leaderboard.csv", Reply(200, b"rank,team\n"))
     code, _, _ = organize(stub, "export", "c", "leaderboard")
     assert code == 0 and (tmp_path / "c-leaderboard.csv").read_bytes() == b"rank,team\n"
+
+
+def test_open_opens_a_competition_created_as_a_draft(stub: Stub) -> None:
+    stub.on("POST", f"{BASE}/open", result("The competition is open."))
+    code, out, _ = organize(stub, "open", "c")
+    assert code == 0 and out.startswith("The competition is open. (c)")
+    assert stub.seen[-1].method == "POST"
+
+
+def test_create_shows_each_problem_with_its_rows_and_choices(stub: Stub, tmp_path: Path) -> None:
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n")
+    definition = tmp_path / "c.yaml"
+    definition.write_text("slug: c\ntitle: C\ndata: {file: data.csv}\n")
+    problem = {
+        "key": "age/non_numeric",
+        "kind": "non_numeric",
+        "column": "age",
+        "message": "Column 'age' holds numbers and 1 other value(s) such as 'abc'",
+        "count": 3,
+        "places": [{"file": "data.csv", "count": 3, "rows": [17, 4243, 10000]}],
+        "values": {"abc": 3},
+        "choices": {"missing": "treat these values as missing", "drop": "leave these rows out"},
+    }
+    draft = {"id": 12, "job": {"name": "definition", "status": "needs_choices", "problems": [problem]}}
+    stub.on("POST", "organize/competitions", Reply.json({**draft, "job": {"status": "queued"}}, status=202))
+    stub.on("GET", "organize/drafts/12", Reply.json(draft))
+    code, out, err = organize(stub, "create", str(definition))
+    assert code == 1 and "Sending c.yaml and data.csv" in err
+    assert "data.csv: 3 rows; first rows: 17, 4243, 10000" in out and "values: 'abc' (3)" in out
+    assert "age/non_numeric: missing  # treat these values as missing" in out
+    assert f"bounty organize create {definition} --draft 12" in out
+    assert b'name="data"; filename="data.csv"' in stub.seen[0].body

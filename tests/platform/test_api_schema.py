@@ -75,6 +75,7 @@ def test_the_schema_lists_every_endpoint_of_the_api(schema: dict[str, Any]) -> N
         ("POST", "/submissions/{submission_id}/cancel"),
         *((method, f"/organize{slug}{tail}") for method, tail in ORGANIZE),
         ("POST", "/organize/competitions"),
+        ("POST", "/organize/competitions/{slug}/open"),
         ("GET", "/organize/drafts"),
         ("GET", "/organize/drafts/{draft_id}"),
         ("GET", "/organize/drafts/{draft_id}/definition"),

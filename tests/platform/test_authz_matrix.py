@@ -154,6 +154,7 @@ EXPECTED: dict[str, dict[str, Rule]] = {
     # competitions as code (bounty/api/views/drafts.py): for staff and the "organizers" group; drafts
     # are placeholders here (a draft is its owner's: tests/platform/test_organize_definitions.py)
     "api:organize_create": {"POST": Rule(STAFF)},
+    "api:organize_open": {"POST": Rule(ORG)},  # 409 not_draft on the open competition
     "api:organize_drafts": {"GET": Rule(STAFF)},
     "api:organize_draft": {"GET": Rule(NOBODY)},
     "api:organize_draft_definition": {"GET": Rule(NOBODY), "POST": Rule(NOBODY)},

@@ -18,6 +18,7 @@ from bounty.models import Competition
 from bounty.wizard.definition import parse_definition
 from tests.platform.api_support import api_client, token_for
 from tests.platform.conftest import LiveWorker
+from tests.platform.engine_world import engine_competition
 from tests.platform.organize_support import (
     CHOICES,
     EXPECTED_PROBLEMS,
@@ -162,3 +163,14 @@ def test_the_documented_definition_is_a_valid_one() -> None:
     assert parsed.slug == "income-2027" and parsed.files == {"data": "census.csv"}
     assert parsed.plan.seed == 7 and parsed.problems["rows/ragged"] == "drop"
     assert parsed.columns["industry_code"].kind == "categorical" and parsed.open
+
+
+@pytest.mark.django_db
+def test_a_competition_created_as_a_draft_is_opened_by_its_organizers_only(make_user: Any) -> None:
+    owner = organizer_user()
+    competition = engine_competition(organizer=owner, slug="drafted", status=Competition.Status.DRAFT)
+    url = f"/api/v1/organize/competitions/{competition.slug}/open"
+    assert api_client(make_user("eve")).post(url).status_code == 404  # a draft is not visible to her
+    answer = api_client(owner).post(url)
+    assert answer.status_code == 200 and answer.json()["competition"]["status"] == "open"
+    assert api_client(owner).post(url).json()["error"]["code"] == "not_draft"

@@ -3,7 +3,8 @@
 ``POST organize/competitions`` answers 202 at once; the reading, typing, training and creating run in
 the background and ``GET organize/drafts/<id>`` reports them (``job``). A definition that leaves a
 problem unresolved stops with ``job.status == "needs_choices"`` and the problems (rows included);
-``POST organize/drafts/<id>/definition`` sends the corrected definition without the files again.
+``POST organize/drafts/<id>/definition`` sends the corrected definition without the files again;
+``POST organize/competitions/<slug>/open`` opens a competition created as a draft.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from rest_framework.views import APIView
 
 from bounty.api.schema import error_responses
 from bounty.api.serializers.drafts import DefinitionInputSerializer, DraftSerializer
+from bounty.api.serializers.organizer import ActionResultSerializer, OrganizerCompetitionSerializer
 from bounty.api.views.base import logged_in_user
+from bounty.api.views.organizer import organized_competition
 from bounty.errors import DomainError
 from bounty.selectors.definitions import definition_export
 from bounty.selectors.organizers import draft_get, draft_list, require_organizer
 from bounty.services.definitions import definition_resubmit, definition_submit
+from bounty.services.organize import competition_open
 
 TAGS = ["organize"]
 FILE_FIELDS = ("data", "train", "holdout", "confirmation", "model")
@@ -118,3 +122,22 @@ class DraftDefinitionView(APIView):
         draft = draft_get(user=user, draft_id=draft_id)
         draft = definition_resubmit(draft=draft, text=_definition_text(request), uploads=_uploads(request))  # type: ignore[arg-type]
         return Response(DraftSerializer(draft).data, status=status.HTTP_202_ACCEPTED)
+
+
+class CompetitionOpenView(APIView):
+    @extend_schema(
+        operation_id="organize_open",
+        summary="Open a draft competition for submissions",
+        description="What the competition page's *Open* button does. 409 `not_draft` unless it is a draft.",
+        tags=TAGS,
+        request=None,
+        responses={200: ActionResultSerializer, **error_responses(403, 404, 409)},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        user, competition = organized_competition(request, slug)
+        opened = competition_open(competition=competition, user=user)
+        body = {
+            "message": "The competition is open.",
+            "competition": OrganizerCompetitionSerializer(opened).data,
+        }
+        return Response(body)
