@@ -307,6 +307,7 @@ def test_the_schema_documents_every_organizer_endpoint(db: None) -> None:
         ("POST", "/teams/{team_id}/disqualify"),
         ("POST", "/confirm"),
         ("POST", "/close"),
+        ("POST", "/open"),
         ("GET", "/exports/bundle.zip"),
         ("GET", "/exports/submissions.csv"),
         ("GET", "/exports/leaderboard.csv"),
