@@ -1,5 +1,6 @@
 """The platform's data model."""
 
+from bounty.models.account import Account
 from bounty.models.audit import AuditEvent
 from bounty.models.competition import Competition
 from bounty.models.last_mile import LastMileAudit
@@ -12,6 +13,7 @@ from bounty.models.version import ModelVersion
 from bounty.models.wizard import CompetitionDraft
 
 __all__ = [
+    "Account",
     "AuditEvent",
     "Competition",
     "CompetitionDraft",

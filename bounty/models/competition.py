@@ -57,6 +57,9 @@ class Competition(models.Model):
     manual_approval = models.BooleanField(
         default=False, help_text="Accepted pairs wait for an organizer's approval before they are merged."
     )
+    team_approval = models.BooleanField(
+        default=False, help_text="A team may submit only once an organizer has approved it."
+    )
     next_seq = models.PositiveIntegerField(default=1, help_text="The next arrival number.")
     shard_rows = models.PositiveIntegerField(
         null=True,

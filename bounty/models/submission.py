@@ -38,6 +38,9 @@ class Submission(models.Model):
     seq = models.PositiveIntegerField(help_text="Arrival number within the competition.")
     group_tree = models.JSONField(null=True, blank=True)
     group_text = models.TextField(blank=True)
+    description = models.CharField(
+        max_length=500, blank=True, default="", help_text="The participant's own note on the pair."
+    )
     group_model_sha256 = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     model_sha256 = models.CharField(max_length=64)
     model_format = models.CharField(max_length=16)

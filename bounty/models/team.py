@@ -18,6 +18,9 @@ class Team(models.Model):
     name = models.CharField(max_length=80)
     invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
     created_at = models.DateTimeField(auto_now_add=True)
+    approved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an organizer approved the team (competitions that ask for it)."
+    )
 
     class Meta:
         ordering = ["name"]
