@@ -20,6 +20,7 @@ RUN pip install .
 
 COPY manage.py ./
 COPY templates ./templates
+COPY docs ./docs
 COPY static ./static
 RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost BOUNTY_DATA_DIR=/tmp/build \
     python manage.py collectstatic --noinput && rm -rf /tmp/build

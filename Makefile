@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PY := $(BIN)/python
 
 # The long-running processes, defined once (docker-compose.yml runs the same commands).
-WORKER_CMD = celery -A bounty worker -Q scoring,celery --loglevel=INFO
+WORKER_CMD = celery -A bounty worker -Q scoring,celery,precheck --loglevel=INFO
 WEB_CMD = gunicorn bounty.wsgi --bind 0.0.0.0:8000 --workers 2 --timeout 300 --access-logfile -
 # Celery beat: runs the reaper every 15 s (re-queues submissions whose worker was lost) and closes
 # competitions when due. Run one (make demo and docker-compose.yml do).
@@ -36,15 +36,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# bounty/demo/serve.sh migrates, seeds, runs the worker, beat and the web server, and prints the logins
+# last; Ctrl-C stops them and exits 0. `set -m` runs it as a job of its own, which the terminal's Ctrl-C
+# reaches, and not make (which would report the interrupt as an error). Started as root, it runs as an
+# unprivileged user (see the script).
+DEMO_WORKER ?= $(BIN)/$(WORKER_CMD) --concurrency=2
+DEMO_BEAT ?= $(BIN)/$(BEAT_CMD) --schedule=$${BOUNTY_DATA_DIR:-var}/demo/celerybeat-schedule
+
 demo: export BOUNTY_DEMO = 1
 demo: $(STAMP)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	@$(BIN)/$(WORKER_CMD) --concurrency=2 & worker=$$!; \
-	$(BIN)/$(BEAT_CMD) & beat=$$!; \
-	trap 'kill $$worker $$beat 2>/dev/null; wait $$worker $$beat 2>/dev/null || true' EXIT INT TERM; \
-	echo; echo "  Bias Bounty demo: http://127.0.0.1:8000/  (Ctrl-C stops the web server, the worker and beat)"; echo; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@if [ -t 0 ]; then set -m; fi; PY="$(PY)" WORKER_CMD="$(DEMO_WORKER)" BEAT_CMD="$(DEMO_BEAT)" bash bounty/demo/serve.sh; exit $$?
 
 # The Django suites. With services (CI, or DATABASE_URL set) they run once on PostgreSQL + Redis and the
 # embedded default (SQLite, filesystem broker, real worker) is exercised by a smoke subset; without

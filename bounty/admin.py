@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from bounty.models import (
+    Account,
     AuditEvent,
     Competition,
     Membership,
@@ -47,11 +48,22 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "competition", "created_at"]
+    list_display = ["name", "competition", "created_at", "approved_at"]
     list_filter = ["competition"]
     search_fields = ["name"]
     readonly_fields = ["invite_code", "created_at"]
     inlines = [MembershipInline]
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    """Signed-up users and whether they confirmed their email address (set ``email_confirmed_at`` to
+    confirm one by hand; users without a row were made by an operator and count as confirmed)."""
+
+    list_display = ["user", "email_confirmed_at", "created_at"]
+    search_fields = ["user__username", "user__email"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["created_at"]
 
 
 @admin.register(Membership)

@@ -10,7 +10,7 @@ import pandas as pd
 from bounty.errors import DomainError
 from bounty.storage import competition_dir
 from scoring.errors import EngineError
-from scoring.groups import describe, parse_text, to_text, validate_tree
+from scoring.groups import describe, loads_tree, parse_text, to_text, validate_tree
 from scoring.schema import Schema
 
 if TYPE_CHECKING:
@@ -47,6 +47,15 @@ def group_validate(*, competition: Competition, tree: object, field: str = "grou
         raise DomainError(exc.reason.value, exc.message, field=field) from exc
 
 
+def group_json_load(*, text: str, field: str = "group") -> object:
+    """The JSON value of a group given as JSON text, refused (``invalid_group``, with the exact cause)
+    when it is too long, nested deeper than the stated limit or not JSON."""
+    try:
+        return loads_tree(text)
+    except EngineError as exc:
+        raise DomainError(exc.reason.value, exc.message, field=field) from exc
+
+
 def group_text_of(tree: dict[str, Any]) -> str:
     """The text form of a validated tree (what the participant would have typed)."""
     try:
@@ -56,12 +65,13 @@ def group_text_of(tree: dict[str, Any]) -> str:
 
 
 def model_format_check(*, data: bytes, field: str) -> None:
-    """Refuse, from its bytes alone, a file that is not a skops model (pickles, junk): the same
-    check the engine makes before loading, done at upload so the answer is immediate."""
-    from scoring.safe_load.sniff import sniff_format
+    """Refuse, from its bytes alone, a file the engine would not load (pickles, joblib, junk, a skops
+    file asking for types off the allowlist): every check the engine makes before loading, done at
+    upload so the answer is immediate. Nothing is loaded."""
+    from scoring.safe_load import check_file
 
     try:
-        sniff_format(data)
+        check_file(data, max_bytes=len(data) + 1)
     except EngineError as exc:
         raise DomainError("invalid_model", exc.message, field=field) from exc
 
@@ -105,3 +115,29 @@ def train_baseline_array(*, competition: Competition) -> np.ndarray:
         return competition_store(competition).train_base_predictions()
     except (OSError, EngineError) as exc:
         raise DomainError("not_found", "The baseline is not available yet.") from exc
+
+
+def precheck_possible(competition: Competition) -> bool:
+    """Whether the competition's store has the public train frame the pre-check runs on (every store
+    ``create_store`` wrote has it; a competition with no engine directory has nothing to run on)."""
+    try:
+        return competition_store(competition).frame_dir("train").is_dir()
+    except (OSError, ValueError, KeyError, EngineError):
+        return False
+
+
+# The web form's names of the two files (the API maps them to its own field names).
+_PRECHECK_FIELDS = {"group_model": "group_model_file"}
+
+
+def pair_precheck(*, competition: Competition, group: dict[str, Any] | bytes, model: bytes) -> int:
+    """Run the pair in the sandbox on a few hundred public train rows (``scoring.engine.precheck``);
+    the rows it ran on. A failure is refused with the engine's reason and its exact words, which are
+    about public rows only (what ``bounty check`` says)."""
+    from scoring.engine import precheck
+
+    try:
+        return precheck(competition_store(competition), group=group, model=model)
+    except EngineError as exc:
+        field = _PRECHECK_FIELDS.get(exc.field or "", "model_file")
+        raise DomainError(exc.reason.value, exc.message, field=field) from exc

@@ -20,6 +20,7 @@ ERROR_STATUS: dict[str, int] = {
     # the input itself is wrong (400)
     "file_empty": 400,
     "invalid_choice": 400,
+    "invalid_confirmation_link": 400,
     "invalid_credentials": 400,
     "invalid_definition": 400,
     "invalid_data": 400,
@@ -41,9 +42,11 @@ ERROR_STATUS: dict[str, int] = {
     "weak_password": 400,
     # who you are (401, 403)
     "login_required": 401,
+    "email_unconfirmed": 403,
     "forbidden": 403,
     "permission_denied": 403,
     "team_disqualified": 403,
+    "team_not_approved": 403,
     "terms_not_accepted": 403,
     # what you asked for is not there (404)
     "no_team": 404,
@@ -53,6 +56,7 @@ ERROR_STATUS: dict[str, int] = {
     "already_created": 409,
     "already_disqualified": 409,
     "already_in_team": 409,
+    "already_approved": 409,
     "draft_busy": 409,
     "audit_append_only": 409,
     "competition_not_open": 409,
@@ -76,6 +80,7 @@ ERROR_STATUS: dict[str, int] = {
     # our side (500, 503)
     "competition_misconfigured": 500,
     "preview_unavailable": 503,
+    "precheck_unavailable": 503,
 }
 
 
@@ -83,13 +88,16 @@ class DomainError(Exception):
     """A refusal the user can act on: a stable ``code`` (a key of ``ERROR_STATUS``), a safe
     ``message`` and the input ``field`` at fault, when there is one."""
 
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, field: str | None = None, *, retry_after: int | None = None
+    ) -> None:
         if code not in ERROR_STATUS:
             raise ValueError(f"unknown error code {code!r}: add it to bounty.errors.ERROR_STATUS")
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.retry_after = retry_after  # seconds, sent as Retry-After (a rate limit)
 
     @property
     def status(self) -> int:

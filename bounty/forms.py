@@ -11,7 +11,7 @@ from scoring.groups import MAX_TEXT
 
 class SignupForm(forms.Form):
     username = forms.CharField(max_length=150)
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(help_text="We send a link to confirm it before you can join a team or submit.")
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
 
@@ -47,3 +47,10 @@ class SubmissionForm(forms.Form):
         label="…or a group model file", required=False, help_text="Optional, instead of text."
     )
     model_file = forms.FileField(label="Model file")
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: a note for your team on what this pair tries (at most 500 characters).",
+    )

@@ -25,8 +25,12 @@ def wants_json(request: HttpRequest) -> bool:
 
 def domain_error_response(request: HttpRequest, error: DomainError) -> HttpResponse:
     if wants_json(request):
-        return JsonResponse({"error": error.as_dict()}, status=error.status)
-    return render(request, "error.html", {"error": error}, status=error.status)
+        response: HttpResponse = JsonResponse({"error": error.as_dict()}, status=error.status)
+    else:
+        response = render(request, "error.html", {"error": error}, status=error.status)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(max(1, error.retry_after))
+    return response
 
 
 class DomainErrorMiddleware:

@@ -12,7 +12,10 @@ Environment:
   ``BOUNTY_BROKER_DIR`` (the filesystem broker's folder, default ``$BOUNTY_DATA_DIR/broker``).
 - ``BOUNTY_API_RATE_ANON``, ``BOUNTY_API_RATE_USER``, ``BOUNTY_API_RATE_SUBMIT``,
   ``BOUNTY_API_RATE_LOGIN``: API throttle rates such as ``60/minute`` (see ``REST_FRAMEWORK``);
-  the login and submit rates also limit the web pages, and ``BOUNTY_RATE_SIGNUP`` new accounts.
+  the login and submit rates also limit the web pages, and ``BOUNTY_RATE_SIGNUP`` new accounts,
+  ``BOUNTY_RATE_CONFIRMATION_RESEND`` the confirmation emails a user may ask for again,
+  ``BOUNTY_RATE_PASSWORD_RESET`` the password-reset emails asked for per client address,
+  ``BOUNTY_RATE_PRECHECK`` the free sandbox runs of a pair before it is queued, per user.
 - Hardening (docs/security.md): ``DJANGO_SECURE_SSL_REDIRECT``, ``DJANGO_HSTS_SECONDS``,
   ``DJANGO_HSTS_INCLUDE_SUBDOMAINS``, ``DJANGO_HSTS_PRELOAD``, ``DJANGO_SECURE_PROXY_SSL_HEADER``,
   ``BOUNTY_CONTENT_SECURITY_POLICY``, ``BOUNTY_MAX_REQUEST_BYTES`` and ``BOUNTY_DATA_MAX_BYTES`` (the
@@ -21,10 +24,14 @@ Environment:
   ``BOUNTY_SCORING_MAX_ATTEMPTS``, ``BOUNTY_QUEUE_RESEND_SECONDS`` and ``BOUNTY_REAP_INTERVAL_SECONDS``
   (the lease and the reaper), ``BOUNTY_SHARD_ROWS``
   (hidden splits longer than this are scored in parallel shards).
+- ``BOUNTY_TRUSTED_PROXIES``: comma-separated addresses or networks (``10.0.0.5``, ``10.0.0.0/8``) of
+  the reverse proxies in front of the site; none by default, and then ``X-Forwarded-For`` is ignored
+  (``bounty/client_ip.py``, docs/security.md "Behind a proxy").
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -77,6 +84,17 @@ def _env_rate(name: str, default: str) -> str:
 
 def _env_list(name: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+
+
+def _env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or networks (CIDR), each checked."""
+    networks = _env_list(name)
+    for value in networks:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP address or network") from None
+    return networks
 
 
 DEBUG = _env_bool("DJANGO_DEBUG")
@@ -132,6 +150,8 @@ SECURE_HSTS_PRELOAD = _env_bool("DJANGO_HSTS_PRELOAD", True)
 if _env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):  # behind a proxy that sets X-Forwarded-Proto
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
+# The reverse proxies whose X-Forwarded-For is believed (bounty/client_ip.py); none by default.
+BOUNTY_TRUSTED_PROXIES = _env_networks("BOUNTY_TRUSTED_PROXIES")
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 BOUNTY_CONTENT_SECURITY_POLICY = os.environ.get("BOUNTY_CONTENT_SECURITY_POLICY", "").strip()
@@ -268,6 +288,12 @@ REST_FRAMEWORK: dict[str, Any] = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bodies nested deeper than a stated limit are refused before they are parsed (400).
+    "DEFAULT_PARSER_CLASSES": [
+        "bounty.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "bounty.api.throttles.AnonReadThrottle",
         "bounty.api.throttles.UserReadThrottle",
@@ -278,6 +304,10 @@ REST_FRAMEWORK: dict[str, Any] = {
         "submit": _env_rate("BOUNTY_API_RATE_SUBMIT", "30/hour"),
         "login": _env_rate("BOUNTY_API_RATE_LOGIN", "10/minute"),
         "signup": _env_rate("BOUNTY_RATE_SIGNUP", "20/hour"),
+        "password_reset": _env_rate("BOUNTY_RATE_PASSWORD_RESET", "5/hour"),
+        "resend": _env_rate("BOUNTY_RATE_CONFIRMATION_RESEND", "3/hour"),
+        # free sandbox runs of a pair before it is queued (bounty.lifecycle.precheck), per user
+        "precheck": _env_rate("BOUNTY_RATE_PRECHECK", "30/hour"),
     },
     "EXCEPTION_HANDLER": "bounty.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -329,10 +359,11 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     name: {"queue": "scoring"}
     for name in ("bounty.score_submission", "bounty.evaluate_shard", "bounty.finish_shards")
 }
+CELERY_TASK_ROUTES["bounty.precheck_pair"] = {"queue": "precheck"}  # short runs, not behind scoring
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -349,6 +380,11 @@ BOUNTY_QUEUE_RESEND_SECONDS = _env_int("BOUNTY_QUEUE_RESEND_SECONDS", 600)
 # Hidden splits longer than this are evaluated in shards of at most this many rows, in parallel
 # (a competition's own ``shard_rows`` wins); see bounty.lifecycle.shards.
 BOUNTY_SHARD_ROWS = _env_int("BOUNTY_SHARD_ROWS", 500_000)
+# A pair is run on a few hundred public train rows before it is queued (bounty.lifecycle.precheck): on
+# the ``precheck`` queue when there is a result backend to wait on (else in the request), the request
+# waiting at most this long.
+BOUNTY_PRECHECK_ON_WORKER = _env_bool("BOUNTY_PRECHECK_ON_WORKER", True)
+BOUNTY_PRECHECK_TIMEOUT_SECONDS = _env_int("BOUNTY_PRECHECK_TIMEOUT_SECONDS", 90)
 # Public pages (the leaderboard) served to visitors who are not signed in may be this many seconds old.
 BOUNTY_VISITOR_CACHE_SECONDS = _env_int("BOUNTY_VISITOR_CACHE_SECONDS", 5)
 CELERY_BEAT_SCHEDULE = {
@@ -366,7 +402,9 @@ CELERY_BEAT_SCHEDULE["close-due-competitions"] = {  # closes and confirms (bount
 CELERY_BEAT_SCHEDULE_FILENAME = str(BOUNTY_DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 
-# -- Email (bounty/services/notifications.py): printed to the console unless EMAIL_HOST is set ---------
+# -- Email (bounty/services/notifications.py): SMTP when EMAIL_HOST is set; otherwise printed to the
+# console, or, in the demo (BOUNTY_DEMO=1), written as files to BOUNTY_MAIL_DIR (default
+# <data dir>/demo/mail).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -376,6 +414,9 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", True)
     EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
     EMAIL_TIMEOUT = _env_int("EMAIL_TIMEOUT", 10)
+elif DEMO:  # make demo: each email is a file in this folder, named when the demo starts
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = Path(os.environ.get("BOUNTY_MAIL_DIR") or BOUNTY_DATA_DIR / "demo" / "mail").resolve()
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "Bias Bounty <bounty@localhost>"

@@ -11,6 +11,7 @@ from typing import Any
 from celery import Task, shared_task
 
 from bounty import lifecycle
+from bounty.lifecycle import precheck
 from bounty.services import draft_runner
 
 
@@ -22,6 +23,17 @@ def score_submission(self: Task[Any, Any], submission_id: int) -> None:
     submission it left ``running`` at once, instead of waiting for its lease to run out."""
     delivery = getattr(self.request, "delivery_info", None) or {}
     lifecycle.submission_score(submission_id=submission_id, redelivered=bool(delivery.get("redelivered")))
+
+
+@shared_task(name="bounty.precheck_pair", ignore_result=False, acks_late=False)
+def precheck_pair(
+    competition_id: int, tree: dict[str, Any] | None, model_sha: str, group_sha: str | None
+) -> dict[str, Any]:
+    """Run a pair on a few hundred public train rows before it is queued (``precheck`` queue); the
+    request that sent it waits for this answer."""
+    return precheck.precheck_run(
+        competition_id=competition_id, tree=tree, model_sha=model_sha, group_sha=group_sha
+    )
 
 
 @shared_task(name="bounty.evaluate_shard", ignore_result=False)

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from scoring.errors import EngineError, Reason
+from scoring.publish import DEFAULT_PUBLISH_K, publish
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,16 @@ class Rules:
     alpha: float
     mu_min: float
     z: float = 0.0
+    # No published holdout figure pins an error count closer than +/- publish_k (scoring.publish);
+    # stores written before it existed read the default.
+    publish_k: int = DEFAULT_PUBLISH_K
 
     def __post_init__(self) -> None:
         ok = self.alpha > 0 and 0 < self.mu_min <= 1 and self.z >= 0
         if not ok or not all(map(math.isfinite, (self.alpha, self.mu_min, self.z))):
             raise EngineError(Reason.SCHEMA_MISMATCH, "rules need alpha > 0, 0 < mu_min <= 1 and z >= 0")
+        if isinstance(self.publish_k, bool) or not isinstance(self.publish_k, int) or self.publish_k < 1:
+            raise EngineError(Reason.SCHEMA_MISMATCH, "rules need publish_k, a whole number >= 1")
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,7 @@ def decide(stats: CheckStats, rules: Rules) -> Decision:
     return Decision(True, Reason.ACCEPTED, figures)
 
 
-def public_gain(gain: float, alpha: float) -> float:
-    """The gain a participant may see: rounded down to a multiple of alpha (never up)."""
-    steps = math.floor(gain / alpha + 1e-9)
-    return max(steps, 0) * alpha
+def public_gain(gain: float, step: float) -> float:
+    """The gain a participant may see: rounded down to a multiple of the competition's published
+    step (``scoring.publish``), never up."""
+    return publish(gain, step)

@@ -217,8 +217,8 @@ def explain(n: int, budget: int, now: Settings, best: Settings, target: float, p
 
     return Explanations(
         alpha=f"alpha = {now.alpha:g}: the smallest fall of the overall loss an update must show on the "
-        f"holdout, on top of the noise margin. Gains are shown in steps of alpha; the list holds at most "
-        f"1/alpha = {math.floor(1 / now.alpha):,} updates.",
+        f"holdout, on top of the noise margin. Gains are shown rounded down to the published step "
+        f"(see publish_k); the list holds at most 1/alpha = {math.floor(1 / now.alpha):,} updates.",
         mu_min=f"mu_min = {now.mu_min:g}: the smallest group allowed, as a share of the rows "
         f"({math.ceil(now.mu_min * n):,} of the {n:,} holdout rows).",
         z=z_text,

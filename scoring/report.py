@@ -4,7 +4,9 @@ A report compares named models (e.g. ``base`` and ``current``) on labelled rows,
 group of each report attribute: categories of a categorical column, yes / no of a boolean column,
 bins of a numeric column (cut points taken from public data, see ``quantile_edges``), and "missing".
 
-Holdout integrity: every figure is an aggregate rounded to ``DIGITS`` decimals; a group with fewer than
+Holdout integrity: every figure is an aggregate; with ``publish_k`` each metric is rounded down to the
+step ``scoring.publish.published_step`` gives for the rows it counts (its denominator), so none pins
+an error count closer than +/- k (without it, to ``DIGITS`` decimals); a group with fewer than
 ``min_size`` rows is left out entirely (it is not even counted), and a rate whose denominator (e.g. the
 negatives of a group, for the false positive rate) has fewer than ``min_size`` rows is ``None``.
 
@@ -25,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.groups import columns_used
+from scoring.publish import publish, published_step
 from scoring.schema import Column, Kind, Schema, Task
 
 DIGITS = 3
@@ -91,6 +94,7 @@ def disaggregate(
     predictions: Mapping[str, np.ndarray],
     min_size: int,
     edges: Mapping[str, Sequence[float]] | None = None,
+    publish_k: int | None = None,
 ) -> Report:
     """The report of every model in ``predictions`` (canonical model outputs) on ``frame``'s rows.
 
@@ -111,9 +115,11 @@ def disaggregate(
             size = int(mask.sum())
             if size < min_size:
                 continue  # suppressed: never reported, not even as a count
-            figures = {m: _metrics(schema, labels[mask], p[mask], min_size) for m, p in points.items()}
+            figures = {
+                m: _metrics(schema, labels[mask], p[mask], min_size, publish_k) for m, p in points.items()
+            }
             groups.append(GroupRow(attribute, name, _round(size / n), figures))
-    overall = {m: _metrics(schema, labels, p, min_size) for m, p in points.items()}
+    overall = {m: _metrics(schema, labels, p, min_size, publish_k) for m, p in points.items()}
     return Report(
         task=schema.task.value,
         models=tuple(predictions),
@@ -191,39 +197,48 @@ def _num(value: float) -> str:
 
 
 # -- metrics ------------------------------------------------------------------------------------
-def _metrics(schema: Schema, y: np.ndarray, pred: np.ndarray, min_size: int) -> Figures:
+def _metrics(schema: Schema, y: np.ndarray, pred: np.ndarray, min_size: int, k: int | None = None) -> Figures:
     if len(y) < min_size:
         return dict.fromkeys(metric_names(schema.task))
     if not schema.task.is_classification:
-        return {"mse": _round(float(np.mean((pred - y) ** 2)))}
-    error = _round(float(np.mean(pred != y)))
+        lo, hi = schema.target_range or (0.0, 1.0)
+        unit = (hi - lo) ** 2 if hi > lo else 1.0  # one unit of the squared-error loss, in target units
+        return {"mse": _round(float(np.mean((pred - y) ** 2)), len(y), k, unit)}
+    error = _round(float(np.mean(pred != y)), len(y), k)
     if schema.task is Task.BINARY:
         return {
             "error": error,
-            "fpr": _rate(pred[y == 0] == 1, min_size),
-            "fnr": _rate(pred[y == 1] != 1, min_size),
+            "fpr": _rate(pred[y == 0] == 1, min_size, k),
+            "fnr": _rate(pred[y == 1] != 1, min_size, k),
         }
-    fprs = [_raw_rate(pred[y != c] == c, min_size) for c in range(len(schema.classes))]
-    fnrs = [_raw_rate(pred[y == c] != c, min_size) for c in range(len(schema.classes))]
-    return {"error": error, "fpr": _mean_of(fprs), "fnr": _mean_of(fnrs)}
+    fprs = [_counted_rate(pred[y != c] == c, min_size) for c in range(len(schema.classes))]
+    fnrs = [_counted_rate(pred[y == c] != c, min_size) for c in range(len(schema.classes))]
+    return {"error": error, "fpr": _mean_of(fprs, k), "fnr": _mean_of(fnrs, k)}
 
 
-def _raw_rate(hits: np.ndarray, min_size: int) -> float | None:
-    return float(hits.mean()) if hits.size >= min_size else None
+def _counted_rate(hits: np.ndarray, min_size: int) -> tuple[float, int] | None:
+    return (float(hits.mean()), int(hits.size)) if hits.size >= min_size else None
 
 
-def _rate(hits: np.ndarray, min_size: int) -> float | None:
-    rate = _raw_rate(hits, min_size)
-    return None if rate is None else _round(rate)
+def _rate(hits: np.ndarray, min_size: int, k: int | None) -> float | None:
+    rate = _counted_rate(hits, min_size)
+    return None if rate is None else _round(rate[0], rate[1], k)
 
 
-def _mean_of(rates: Iterable[float | None]) -> float | None:
+def _mean_of(rates: Iterable[tuple[float, int] | None], k: int | None) -> float | None:
+    """The mean of class rates: one count of class c moves it by 1 / (C x rows of c), so it is
+    published at the step of C x the fewest rows."""
     known = [r for r in rates if r is not None]
-    return _round(sum(known) / len(known)) if known else None
+    if not known:
+        return None
+    rows = len(known) * min(size for _, size in known)
+    return _round(sum(rate for rate, _ in known) / len(known), rows, k)
 
 
-def _round(value: float) -> float:
-    return round(float(value), DIGITS)
+def _round(value: float, rows: int = 0, k: int | None = None, unit: float = 1.0) -> float:
+    if k is None or rows < 1:
+        return round(float(value), DIGITS)
+    return publish(float(value), published_step(rows, k, unit))
 
 
 # -- list structure -----------------------------------------------------------------------------

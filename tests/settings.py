@@ -19,3 +19,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Tests read pages right after changing what they show; test_visitor_cache turns the cache on.
 BOUNTY_VISITOR_CACHE_SECONDS = 0
+
+# Most tests have no worker to run the pre-check of a submitted pair: the test process runs it (as the
+# embedded default does); the tests with a live worker turn this on.
+BOUNTY_PRECHECK_ON_WORKER = False

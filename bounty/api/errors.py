@@ -50,7 +50,10 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
 def classify(exc: Exception, context: Mapping[str, Any]) -> ApiError:
     if isinstance(exc, DomainError):
         detail = exc.as_dict()
-        return ApiError(exc.status, detail["code"], detail["message"], detail["field"])
+        error = ApiError(exc.status, detail["code"], detail["message"], detail["field"])
+        if exc.retry_after is not None:
+            error.headers["Retry-After"] = str(max(1, exc.retry_after))
+        return error
     if isinstance(exc, Http404):
         return _domain("not_found", "Not found.")
     if isinstance(exc, DjangoPermissionDenied):

@@ -4,6 +4,9 @@ environment in ``bounty.settings``), read when a request is throttled, not when 
 - ``anon`` / ``user``: every API request, per client IP when anonymous and per user otherwise;
 - ``submit``: creating submissions, per user, on top of the database-enforced team quotas;
 - ``login``: exchanging a password for a token, per client IP.
+
+The client IP is ``bounty.client_ip.client_ip`` (``X-Forwarded-For`` only from trusted proxies), not
+DRF's ``get_ident``, which believes any ``X-Forwarded-For`` when ``NUM_PROXIES`` is unset.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+from bounty.client_ip import client_ip
 
 if TYPE_CHECKING:  # rest_framework.views imports this module through its settings
     from rest_framework.request import Request
@@ -23,6 +28,9 @@ class _SettingsRate(SimpleRateThrottle):
         rates = api_settings.DEFAULT_THROTTLE_RATES
         rate = rates.get(self.scope) if self.scope else None
         return str(rate) if rate else None
+
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request)
 
 
 class AnonReadThrottle(_SettingsRate, AnonRateThrottle):

@@ -5,7 +5,16 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from bounty.api import docs
-from bounty.api.views import auth, competitions, drafts, organizer, public, submissions, teams
+from bounty.api.views import (
+    auth,
+    competitions,
+    drafts,
+    organizer,
+    organizer_teams,
+    public,
+    submissions,
+    teams,
+)
 
 app_name = "api"
 SLUG = "competitions/<slug:slug>"
@@ -52,6 +61,11 @@ urlpatterns = [
         f"{ORG}/teams/<int:team_id>/disqualify",
         organizer.DisqualifyView.as_view(),
         name="organize_disqualify",
+    ),
+    path(
+        f"{ORG}/teams/<int:team_id>/approve",
+        organizer_teams.TeamApproveView.as_view(),
+        name="organize_approve_team",
     ),
     path(f"{ORG}/confirm", organizer.ConfirmView.as_view(), name="organize_confirm"),
     path(f"{ORG}/close", organizer.CloseView.as_view(), name="organize_close"),

@@ -32,8 +32,8 @@ def num(value: float) -> str:
 
 
 def label(value: float) -> str:
-    """An axis or value label (at most 3 decimals)."""
-    return f"{value:.3f}".rstrip("0").rstrip(".") if value != 0 else "0"
+    """An axis or value label (at most 6 decimals, so a published figure shows exactly as published)."""
+    return f"{value:.6f}".rstrip("0").rstrip(".") if value != 0 else "0"
 
 
 def document(*, chart_id: str, width: int, height: int, title: str, desc: str, body: Iterable[str]) -> str:

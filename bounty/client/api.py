@@ -208,8 +208,10 @@ class Client:
         group: dict[str, Any] | None = None,
         group_text: str | None = None,
         group_model: FileData | None = None,
+        description: str | None = None,
     ) -> JSON:
-        """Submit a pair. The group is exactly one of a JSON tree, its text form or a model file."""
+        """Submit a pair. The group is exactly one of a JSON tree, its text form or a model file;
+        ``description`` is an optional note shown to the team."""
         given = [g for g in (group, group_text, group_model) if g is not None]
         if len(given) != 1:
             raise ClientError("invalid_group", "Give the group in exactly one form.", field="group")
@@ -218,6 +220,8 @@ class Client:
             data["group"] = json.dumps(group)
         if group_text is not None:
             data["group_text"] = group_text
+        if description:
+            data["description"] = description
         files: dict[str, tuple[str, BinaryIO, str]] = {
             "model": ("model.skops", io.BytesIO(_file_bytes(model)), "application/octet-stream")
         }

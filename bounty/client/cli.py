@@ -3,7 +3,8 @@ the organizers' (``bounty organize ...``, in ``bounty.client.organize``).
 
 Every command takes ``--json`` for machine output and ``--server`` / ``--token`` (defaults:
 ``$BOUNTY_URL`` / ``$BOUNTY_TOKEN``, else what ``bounty login`` stored).
-Exit codes: 0 done or accepted, 1 rejected, 2 failed, refused or an error.
+Exit codes: 0 done or accepted, 1 rejected, 2 failed, refused or an error, 3 (``--wait``) awaiting an
+organizer's approval.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from typing import TextIO
 from bounty.client import commands, organize, output
 from bounty.client.api import ClientError
 from bounty.client.commands import FAILED, Ctx
+from bounty.client.session import POLL_SECONDS
 from scoring.errors import EngineError
 
 Handler = Callable[[Ctx], int]
 DESCRIPTION = "The bias-bounty platform from the command line: download, check locally, submit, follow."
-EPILOG = "Exit codes: 0 done or accepted, 1 rejected, 2 failed, refused or an error."
+EPILOG = (
+    "Exit codes: 0 done or accepted, 1 rejected, 2 failed, refused or an error, "
+    "3 (--wait) awaiting an organizer's approval."
+)
 
 
 def _common() -> argparse.ArgumentParser:
@@ -42,7 +47,13 @@ def _group_options(parser: argparse.ArgumentParser, *, allow_model: bool = True)
 
 
 def _wait_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--poll", type=float, default=5.0, metavar="SECONDS", help="poll interval")
+    parser.add_argument(
+        "--poll",
+        type=float,
+        default=POLL_SECONDS,
+        metavar="SECONDS",
+        help=f"the longest wait between two polls (default {POLL_SECONDS:g}; polling starts at 0.25)",
+    )
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="stop waiting")
 
 
@@ -88,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     submit = add("submit", commands.submit, "submit a (group, model) pair")
     submit.add_argument("slug")
     _group_options(submit)
+    submit.add_argument("--description", metavar="TEXT", help="a note on the pair for your team (optional)")
     submit.add_argument("--wait", action="store_true", help="wait for the decision")
     _wait_options(submit)
     status = add("status", commands.status, "show a submission")
@@ -136,6 +148,7 @@ def _hint(code: str, args: argparse.Namespace) -> str:
         "authentication_failed": "\nYour token was refused; log in again: bounty login",
         "terms_not_accepted": f"\nRead and accept the terms: bounty terms {slug} --accept",
         "no_team": f"\nCreate or join a team: bounty team {slug} --create NAME",
+        "team_not_approved": f"\nSee your team's state: bounty team {slug}",
     }
     return hints.get(code, "")
 

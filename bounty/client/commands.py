@@ -1,6 +1,7 @@
 """The ``bounty`` commands: each takes the parsed arguments and a :class:`Ctx`, and returns the exit code.
 
-Exit codes: 0 done (or accepted), 1 rejected, 2 failed, refused or an error.
+Exit codes: 0 done (or accepted), 1 rejected, 2 failed, refused or an error, 3 (``--wait``) checked
+and awaiting an organizer's approval.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bounty.client.api import Client
 from bounty.client.local import check_locally, read_train_csv
 from bounty.client.session import Session, wait_for_decision
 
-OK, REJECTED, FAILED = 0, 1, 2
+OK, REJECTED, FAILED, AWAITING_APPROVAL = 0, 1, 2, 3
 
 
 @dataclass
@@ -45,7 +46,8 @@ class Ctx:
 
 
 def exit_code(status: str) -> int:
-    return OK if status == "accepted" else REJECTED if status == "rejected" else FAILED
+    codes = {"accepted": OK, "rejected": REJECTED, "awaiting_approval": AWAITING_APPROVAL}
+    return codes.get(status, FAILED)
 
 
 # -- account ---------------------------------------------------------------------------------------
@@ -112,6 +114,7 @@ def team(ctx: Ctx) -> int:
             ("invite code", info.get("invite_code")),
             ("used today", f"{quota.get('used_today')} of {quota.get('daily_limit')}"),
             ("used in all", f"{quota.get('used_total')} of {quota.get('total_limit')}"),
+            *([("approval", "waiting for an organizer")] if info.get("awaiting_approval") else []),
         ]
     )
     ctx.emit(info, text)
@@ -184,6 +187,11 @@ def _wait(ctx: Ctx, client: Client, submission_id: int) -> dict[str, Any]:
 
 def _decided(ctx: Ctx, submission: dict[str, Any]) -> int:
     ctx.emit(submission, output.submission_text(submission))
+    if submission.get("status") == "awaiting_approval":
+        ctx.note(
+            f"Submission {submission.get('id')} passed the check and is awaiting an organizer's approval; "
+            f"see later with: bounty status {submission.get('id')}"
+        )
     return exit_code(str(submission.get("status")))
 
 
@@ -196,6 +204,7 @@ def submit(ctx: Ctx) -> int:
         group_text=group if isinstance(group, str) else None,
         group=group if isinstance(group, dict) else None,
         group_model=group_model,
+        description=getattr(args, "description", None),
     )
     if not args.wait:
         text = f"Submitted as {submission['id']} ({submission.get('status')}). "

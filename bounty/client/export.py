@@ -51,6 +51,7 @@ def check_model_file(
         classes=bound.classes,
         max_model_bytes=MAX_MODEL_BYTES,
         splits=[SplitInput(name="sample", frame=frame, mask=np.ones(len(frame), dtype=bool))],
+        public=True,
     )
     run(pair)
 

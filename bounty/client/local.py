@@ -72,6 +72,13 @@ def as_schema(schema: Schema | Mapping[str, Any] | str) -> Schema:
     return Schema.from_json(schema if isinstance(schema, str) else dict(schema))
 
 
+def _step(rules: Rules | Mapping[str, Any], bound: Rules) -> float:
+    """The step the server publishes gains at (a competition's ``published_step``; alpha from an
+    older server that does not say)."""
+    step = None if isinstance(rules, Rules) else rules.get("published_step")
+    return float(step) if step else bound.alpha
+
+
 def as_rules(rules: Rules | Mapping[str, Any]) -> Rules:
     """A ``Rules`` from itself or any mapping with ``alpha``, ``mu_min`` and ``z`` (a competition)."""
     if isinstance(rules, Rules):
@@ -117,6 +124,7 @@ def _mask_and_predictions(
         classes=classes,
         max_model_bytes=max_model_bytes,
         splits=[SplitInput(name="train", frame=frame, mask=mask)],
+        public=True,  # failures in full words, as the server's pre-check gives them
     )
     header, blobs = run(pair)
     (result,) = parse_pair(
@@ -186,7 +194,7 @@ def check_locally(
         margin=figures.margin,
         accepted=decision.accepted,
         reason=decision.reason.value,
-        public_gain=public_gain(figures.gain, bound_rules.alpha) if decision.accepted else 0.0,
+        public_gain=public_gain(figures.gain, _step(rules, bound_rules)) if decision.accepted else 0.0,
         alpha=bound_rules.alpha,
         mu_min=bound_rules.mu_min,
         z=bound_rules.z,

@@ -127,7 +127,7 @@ def _figures(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 AWAITING_COLUMNS = [
     ("id", "id"),
-    ("seq", "seq"),
+    ("seq", "arrival"),
     ("team", "team"),
     ("group_shown", "group"),
     ("checked", "checked on"),
@@ -138,7 +138,7 @@ AWAITING_COLUMNS = [
 ]
 DECIDED_COLUMNS = [
     ("id", "id"),
-    ("seq", "seq"),
+    ("seq", "arrival"),
     ("team", "team"),
     ("outcome", "status"),
     ("reason", "reason"),

@@ -108,7 +108,6 @@ COMPETITION_COLUMNS = [
 ]
 SUBMISSION_COLUMNS = [
     ("id", "id"),
-    ("seq", "seq"),
     ("outcome", "status"),
     ("reason", "reason"),
     ("public_gain", "public gain"),
@@ -118,7 +117,7 @@ SUBMISSION_COLUMNS = [
 LEADERBOARD_COLUMNS = [
     ("rank", "rank"),
     ("team", "team"),
-    ("credit", "credit"),
+    ("credit", "credit"),  # percent of the published base loss, as on the web: "10.81%"
     ("gain", "gain"),
     ("updates", "accepted"),
     ("rejections", "rejected"),
@@ -138,7 +137,29 @@ def submission_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def leaderboard_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [{**row, "updates": len(row.get("updates") or [])} for row in rows]
+    """Each row as the web shows it: credit in percent of the published base loss with 2 decimals
+    (``credit_percent``), the published gain as the server wrote it."""
+    return [
+        {
+            **row,
+            "credit": _percent(row.get("credit_percent")),
+            "gain": _plain(row.get("gain")),
+            "updates": len(row.get("updates") or []),
+        }
+        for row in rows
+    ]
+
+
+def _percent(value: Any) -> str | None:
+    return None if value is None else f"{float(value):.2f}%"
+
+
+def _plain(value: Any) -> str | None:
+    """A published figure exactly as published (no trailing zeros): 0.016, not 0.0160000."""
+    if value is None:
+        return None
+    number = float(value)
+    return f"{number:.6f}".rstrip("0").rstrip(".") if number != 0 else "0"
 
 
 class Progress:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,9 @@ from bounty.client.local import LocalCheck, check_locally, read_train_csv
 from scoring.schema import Schema
 
 DONE = ("accepted", "rejected", "failed", "cancelled")
-POLL_SECONDS = 5.0
+AWAITING_APPROVAL = "awaiting_approval"  # checked and passed; an organizer decides whether to merge it
+FIRST_POLL_SECONDS = 0.25
+POLL_SECONDS = 1.0  # the longest wait between two polls
 MAX_TRANSIENT_FAILURES = 5
 ModelInput = bytes | str | os.PathLike[str] | Any
 GroupArg = str | Mapping[str, Any] | None
@@ -38,6 +40,19 @@ def is_done(submission: Mapping[str, Any]) -> bool:
     return str(submission.get("status")) in DONE
 
 
+def awaits_approval(submission: Mapping[str, Any]) -> bool:
+    return str(submission.get("status")) == AWAITING_APPROVAL
+
+
+def poll_delays(cap: float = POLL_SECONDS) -> Iterator[float]:
+    """The waits between two polls: 0.25 s, then doubling up to ``cap`` (1 s by default), so a decision
+    is seen at most ``cap`` seconds (and one request) after the server makes it."""
+    delay = min(FIRST_POLL_SECONDS, cap)
+    while True:
+        yield delay
+        delay = min(cap, delay * 2)
+
+
 def _transient(exc: ClientError) -> bool:
     return exc.status == 429 or exc.status >= 500 or exc.code in ("timeout", "connection_error")
 
@@ -51,12 +66,16 @@ def wait_for_decision(
     on_progress: Callable[[JSON, float], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> JSON:
-    """Poll a submission until it is decided; returns it. Rate limits (429, honouring Retry-After) and
-    a few failed polls in a row are waited out. Raises ``TimeoutError`` after ``timeout`` seconds."""
+    """Poll a submission until it is decided, or until it awaits an organizer's approval (the check is
+    done; a person decides, which can take days); returns it. The waits between polls start at 0.25 s
+    and grow to ``poll`` seconds (:func:`poll_delays`). Rate limits (429, honouring Retry-After) and a
+    few failed polls in a row are waited out. Raises ``TimeoutError`` after ``timeout`` seconds."""
     start = time.monotonic()
     failures = 0
+    delays = poll_delays(poll)
     while True:
         elapsed = time.monotonic() - start
+        delay = next(delays)
         try:
             submission = client.submission(submission_id)
             failures = 0
@@ -64,15 +83,15 @@ def wait_for_decision(
             failures += 1
             if not _transient(exc) or failures > MAX_TRANSIENT_FAILURES:
                 raise
-            sleep(max(poll, exc.retry_after or 0.0))
+            sleep(max(delay, exc.retry_after or 0.0))
             continue
         if on_progress is not None:
             on_progress(submission, elapsed)
-        if is_done(submission):
+        if is_done(submission) or awaits_approval(submission):
             return submission
-        if timeout is not None and elapsed + poll > timeout:
+        if timeout is not None and elapsed + delay > timeout:
             raise TimeoutError(f"submission {submission_id} is still {submission.get('status')}")
-        sleep(poll)
+        sleep(delay)
 
 
 class Session:
@@ -171,14 +190,17 @@ class Session:
         wait: bool = False,
         poll: float = POLL_SECONDS,
         timeout: float | None = None,
+        description: str | None = None,
     ) -> JSON:
-        """Submit a pair; with ``wait`` return it once decided."""
+        """Submit a pair (``description``: an optional note for the team); with ``wait`` return it once
+        decided or awaiting an organizer's approval."""
         submission = self.client.submit(
             slug,
             model=model_data(model),
             group_text=group if isinstance(group, str) else None,
             group=dict(group) if isinstance(group, Mapping) else None,
             group_model=None if group_model is None else model_data(group_model),
+            description=description,
         )
         if not wait:
             return submission

@@ -5,7 +5,8 @@ pending one waits in front of: the engine commits it against the head (a cheap c
 state), and ``decision_record`` records the versions and the decision in the same transaction. With manual
 approval on, a pair the check accepts waits for an organizer instead (``approval_hold``), and everything
 behind it waits too (``bounty.lifecycle.approval`` decides it). The database's ``head_version`` is the
-authority the engine syncs to; the alpha that rounds public gains is the store's, like the decision's.
+authority the engine syncs to; public gains are rounded down to the competition's published step
+(``bounty.selectors.published``: its store's ``publish_k`` and the holdout's size).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bounty.lifecycle.messages import PUBLIC_MESSAGES, WAITING
 from bounty.lifecycle.standings import confirm_locked, versions_record
 from bounty.lifecycle.states import Status, transition
 from bounty.models import Competition, Submission
+from bounty.selectors.published import competition_step
 from bounty.services.audit import audit_record
 from scoring.engine import Decision, Evaluation, Store, VersionRecord, public_gain
 from scoring.engine import organize as engine
@@ -73,6 +75,12 @@ def approval_hold(
     return held
 
 
+def _public_gain(competition: Competition, decision: Decision) -> float:
+    """The accepted gain rounded down to the published step (0 when the holdout's size is unknown)."""
+    step = competition_step(competition).step
+    return public_gain(decision.figures.gain, step) if step is not None else 0.0
+
+
 def decision_record(
     competition: Competition,
     store: Store,
@@ -86,7 +94,6 @@ def decision_record(
     checked = competition.head_version
     versions_record(competition, versions)
     accepted = decision.accepted
-    alpha = store.settings.rules.alpha
     decided = transition(
         submission.pk,
         to=Status.ACCEPTED if accepted else Status.REJECTED,
@@ -94,7 +101,7 @@ def decision_record(
         reason=decision.reason.value,
         message=PUBLIC_MESSAGES[decision.reason],
         figures=decision.figures.as_dict(),
-        public_gain=public_gain(decision.figures.gain, alpha) if accepted else None,
+        public_gain=_public_gain(competition, decision) if accepted else None,
         checked_version=checked,
     )
     if not decided:  # under the lock, from the state just read: a bug, and the versions roll back

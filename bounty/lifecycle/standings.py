@@ -27,7 +27,7 @@ def _version_label(record: VersionRecord, submission: Submission | None, because
         return because[:200]
     if record.kind == ModelVersion.Kind.REPAIR:
         return f"repair of v{record.target_version}"
-    seq = f"#{submission.seq}" if submission is not None else record.label
+    seq = f"#{submission.pk}" if submission is not None else record.label
     return (f"submission {seq} (replayed: {because})" if because else f"submission {seq}")[:200]
 
 

@@ -14,10 +14,13 @@ from django.utils import timezone
 from bounty.engine_adapter import group_parse, group_text_of, group_validate
 from bounty.errors import DomainError
 from bounty.lifecycle import enqueue
+from bounty.lifecycle.precheck import pair_precheck_wait
 from bounty.lifecycle.states import Status, transition
 from bounty.models import Competition, Membership, Submission, Team
 from bounty.selectors.competitions import terms_accepted
-from bounty.services.artifacts import artifact_format, artifact_store
+from bounty.selectors.quotas import quota_usage
+from bounty.services.accounts import email_confirmed_required
+from bounty.services.artifacts import artifact_check, artifact_format, artifact_store
 from bounty.services.audit import audit_record
 from bounty.services.quotas import quota_take
 
@@ -25,6 +28,7 @@ from bounty.services.quotas import quota_take
 def _submitting_team(*, competition: Competition, user: User) -> Team:
     if not competition.accepts_submissions(timezone.now()):
         raise DomainError("competition_not_open", "This competition is not taking submissions.")
+    email_confirmed_required(user=user)
     if not terms_accepted(competition=competition, user=user):
         raise DomainError("terms_not_accepted", "Accept the current terms before submitting.")
     membership = Membership.objects.select_related("team").filter(competition=competition, user=user).first()
@@ -32,6 +36,11 @@ def _submitting_team(*, competition: Competition, user: User) -> Team:
         raise DomainError("no_team", "Create or join a team before submitting.")
     if hasattr(membership.team, "disqualification"):
         raise DomainError("team_disqualified", "Your team was disqualified.")
+    if competition.team_approval and membership.team.approved_at is None:
+        raise DomainError(
+            "team_not_approved",
+            "Your team is waiting for an organizer's approval; you can submit once it is approved.",
+        )
     return membership.team
 
 
@@ -59,6 +68,32 @@ def _group_input(
     return group_parse(competition=competition, text=group_text), None, group_text.strip()
 
 
+DESCRIPTION_MAX = Submission._meta.get_field("description").max_length or 500
+
+
+def _quota_left(*, team: Team, competition: Competition) -> None:
+    """Refuse before any sandbox run when the team's quota is used up (``quota_take`` decides, in the
+    transaction that creates the submission; this only spares a pre-check that could not be used)."""
+    usage = quota_usage(team=team, competition=competition, now=timezone.now())
+    if usage.used_total >= usage.total_limit:
+        raise DomainError("quota_exceeded", f"Your team has used all {usage.total_limit} submissions.")
+    if usage.used_today >= usage.daily_limit:
+        raise DomainError(
+            "quota_exceeded", f"Your team has used its {usage.daily_limit} submissions for today (UTC)."
+        )
+
+
+def _description(text: str) -> str:
+    text = (text or "").strip()
+    if len(text) > DESCRIPTION_MAX:
+        raise DomainError(
+            "invalid_data",
+            f"The description has {len(text):,} characters; the limit is {DESCRIPTION_MAX}.",
+            field="description",
+        )
+    return text
+
+
 def _next_seq(*, competition: Competition) -> int:
     """Take the next arrival number (an atomic increment; call inside a transaction)."""
     Competition.objects.filter(pk=competition.pk).update(next_seq=F("next_seq") + 1)
@@ -74,13 +109,24 @@ def submission_create(
     group_text: str = "",
     group_tree: object = None,
     group_model_file: File | None = None,
+    description: str = "",
+    precheck: bool = False,
 ) -> Submission:
     """Check the user may submit, store the files by hash, number the submission in arrival
     order, charge it to the team's quotas and queue it for scoring once the transaction commits.
 
     The group is one of: ``group_text`` (the text form), ``group_tree`` (a JSON tree, checked
-    against the schema) or ``group_model_file``."""
+    against the schema) or ``group_model_file``. With ``precheck`` (every entry point a participant
+    uses: the web form and the API), the model files are checked from their bytes and the pair runs
+    on a few hundred public train rows first (``bounty.lifecycle.precheck``); a failure there is
+    refused with its exact cause before anything is created or charged."""
     team = _submitting_team(competition=competition, user=user)
+    note = _description(description)
+    if precheck:
+        _quota_left(team=team, competition=competition)
+        for upload, field in ((model_file, "model_file"), (group_model_file, "group_model_file")):
+            if upload is not None:
+                artifact_check(upload=upload, field=field)
     tree, group_sha, kept_text = _group_input(
         competition=competition,
         group_text=group_text,
@@ -88,6 +134,10 @@ def submission_create(
         group_model_file=group_model_file,
     )
     model_sha = artifact_store(upload=model_file, field="model_file")
+    if precheck:
+        pair_precheck_wait(
+            competition=competition, user=user, tree=tree, model_sha=model_sha, group_sha=group_sha
+        )
     with transaction.atomic():
         submission = Submission.objects.create(
             competition=competition,
@@ -99,6 +149,7 @@ def submission_create(
             group_model_sha256=group_sha,
             model_sha256=model_sha,
             model_format=artifact_format(upload=model_file),
+            description=note,
         )
         # The database decides: over quota, this raises and rolls back the row and its number.
         quota_take(submission=submission)

@@ -91,7 +91,7 @@ class Submission(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.team} ({self.status})"
+        return f"#{self.pk} {self.team} ({self.status})"
 
     @property
     def is_pending(self) -> bool:

@@ -59,7 +59,8 @@ def _rules_part(state: dict[str, Any]) -> dict[str, Any]:
         part["loss"] = rules["loss"]
         if rules.get("loss_params"):
             part["loss_params"] = rules["loss_params"]
-        part["rules"] = {k: rules[k] for k in ("alpha", "mu_min", "z")}
+        keys = ("alpha", "mu_min", "z", "publish_k")
+        part["rules"] = {k: rules[k] for k in keys if rules.get(k) is not None}
         part["quotas"] = {
             "daily": rules["daily_quota"],
             "total": rules["total_quota"],

@@ -16,7 +16,7 @@ from scoring.report import Report
 
 @dataclass(frozen=True)
 class AcceptedGroup:
-    seq: int
+    submission: int  # the submission's number (its id, as in its address)
     team: str
     words: str
     text: str
@@ -45,7 +45,7 @@ def accepted_groups(*, competition: Competition, organizer: bool) -> list[Accept
         gain = getattr(standing, "confirmed_gain", None)
         out.append(
             AcceptedGroup(
-                seq=s.seq,
+                submission=s.pk,
                 team=s.team.name,
                 words=group_describe(s.group_tree),
                 text=group_text_of(s.group_tree) if s.group_tree else "",
@@ -66,7 +66,8 @@ def known_limits(
     rows = (competition.data_card or {}).get("rows", {}) if isinstance(competition.data_card, dict) else {}
     holdout = int(rows.get("holdout", 0) or 0)
     limits = [
-        f"Figures are computed on the hidden holdout split ({holdout:,} rows), rounded to 3 decimals; "
+        f"Figures are computed on the hidden holdout split ({holdout:,} rows) and rounded down to a step "
+        "chosen so that none pins an error count closer than the competition's publish_k; "
         f"groups with fewer than {min_group_size()} rows are never shown.",
         "The model was trained and checked on the competition's data only; people unlike those rows "
         "(other places, times or populations) may be served differently.",

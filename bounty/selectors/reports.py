@@ -1,6 +1,9 @@
 """The public reports of a competition, from the engine's cached holdout state.
 
-Figures are aggregates rounded to 3 decimals, groups below ``BOUNTY_REPORT_MIN_GROUP_SIZE`` rows are
+Figures are aggregates published like every holdout figure (``bounty.selectors.published``): each
+rounded down to the step its own row count and the competition's ``publish_k`` give, so none pins an
+error count closer than +/- k; the loss history is the published base loss less the published gains;
+groups below ``BOUNTY_REPORT_MIN_GROUP_SIZE`` rows are
 left out entirely (``scoring.report``), and numeric attributes are binned at cut points taken from the
 public train split. A version's report is computed once and cached as JSON under
 ``<data dir>/reports/<competition>/`` (keyed by the head version's database id, so a rolled-back and
@@ -19,11 +22,13 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 
-from bounty.engine_adapter import competition_schema, competition_store
+from bounty.engine_adapter import competition_schema, competition_settings, competition_store
 from bounty.models import Competition, ModelVersion
 from bounty.selectors.outcomes import counting_updates
+from bounty.selectors.published import published_figures
 from bounty.storage import data_dir
 from scoring.errors import EngineError
+from scoring.publish import publish, published_step
 from scoring.report import (
     Coverage,
     Report,
@@ -57,17 +62,36 @@ class HoldoutFigures:
 
 
 def loss_history(*, competition: Competition) -> list[LossPoint]:
-    """Holdout and confirmation loss of every version, oldest first, rounded."""
-    versions = competition.versions.filter(number__lte=competition.head_version).order_by("number")
-    return [
-        LossPoint(
-            v.number,
-            v.kind,
-            round(v.holdout_loss, DIGITS),
-            None if v.confirmation_loss is None else round(v.confirmation_loss, DIGITS),
+    """Every version's loss, oldest first, as published: the published base loss less the published
+    gains of the updates up to it (a repair moves nothing public), and the confirmation loss rounded
+    down to the step of the confirmation split's size."""
+    figures = published_figures(competition=competition)
+    confirmation = _confirmation_step(competition, figures.step.k)
+    versions = (
+        competition.versions.filter(number__lte=competition.head_version)
+        .select_related("submission")
+        .order_by("number")
+    )
+    points, gained = [], 0.0
+    for v in versions:
+        if v.kind == ModelVersion.Kind.UPDATE and v.submission is not None:
+            gained += figures.gain(v.submission.public_gain) or 0.0
+        if figures.base_loss is None:
+            continue
+        shown = figures.step.value(max(0.0, figures.base_loss - gained)) or 0.0
+        conf = (
+            None
+            if v.confirmation_loss is None or confirmation is None
+            else publish(v.confirmation_loss, confirmation)
         )
-        for v in versions
-    ]
+        points.append(LossPoint(v.number, v.kind, shown, conf))
+    return points
+
+
+def _confirmation_step(competition: Competition, k: int) -> float | None:
+    rows = (competition.data_card or {}).get("rows", {}) if isinstance(competition.data_card, dict) else {}
+    n = rows.get("confirmation") if isinstance(rows, dict) else None
+    return published_step(int(n), k) if isinstance(n, int) and n >= 1 else None
 
 
 def holdout_figures(*, competition: Competition) -> HoldoutFigures | None:
@@ -106,6 +130,7 @@ def _compute(competition: Competition) -> HoldoutFigures:
         },
         min_size=min_group_size(),
         edges=_edges(store.frame("train"), schema),
+        publish_k=store.settings.rules.publish_k,
     )
     rows = [(n.kind, dl.patches[i]["holdout"].rows, n.target) for i, n in enumerate(dl.nodes)]
     return HoldoutFigures(report, node_coverage(rows, dl.splits["holdout"].n_rows))
@@ -123,14 +148,20 @@ def _edges(train: pd.DataFrame, schema: Schema) -> dict[str, list[float]]:
 
 
 def team_attribute_usage(*, competition: Competition) -> tuple[list[str], list[str], list[list[int]]]:
-    """(teams, columns, counts) of the attributes each team's groups in the current model use."""
+    """(teams, columns, counts) of the attributes each team's groups in the current model use; every
+    team that is not disqualified has a row, a team with nothing accepted a row of zeros."""
     accepted = counting_updates(competition).select_related("team")
     attributes = list(competition_schema(competition).attributes)
-    return attribute_usage(((s.team.name, s.group_tree) for s in accepted), attributes)
+    teams, columns, counts = attribute_usage(((s.team.name, s.group_tree) for s in accepted), attributes)
+    by_team = dict(zip(teams, counts, strict=True))
+    every = competition.teams.filter(disqualification__isnull=True).values_list("name", flat=True)
+    names = sorted(set(teams) | set(every))
+    return names, columns, [by_team.get(name, [0] * len(columns)) for name in names]
 
 
 def _cache_path(competition: Competition, head: ModelVersion | None) -> Path:
-    key = f"v{competition.head_version}-{head.pk if head else 0}-m{min_group_size()}"
+    k = competition_settings(competition).rules.publish_k
+    key = f"v{competition.head_version}-{head.pk if head else 0}-m{min_group_size()}-k{k}"
     return data_dir() / "reports" / str(int(competition.pk)) / f"holdout-{key}.json"
 
 

@@ -18,11 +18,13 @@ from scoring.schema import Schema, Task
 
 @dataclass(frozen=True)
 class CompetitionRules:
-    """What decides a submission: the loss, the acceptance rule (alpha, mu_min, z) and the schema."""
+    """What decides a submission: the loss, the acceptance rule (alpha, mu_min, z) and the schema; and
+    ``publish_k``, the rule that rounds every published holdout figure (``bounty.selectors.published``)."""
 
     alpha: float
     mu_min: float
     z: float
+    publish_k: int  # no published holdout figure pins the error count closer than +/- k
     loss: str
     loss_params: dict[str, Any]
     schema: Schema
@@ -44,6 +46,7 @@ def competition_rules(*, competition: Competition) -> CompetitionRules:
         alpha=rules.alpha,
         mu_min=rules.mu_min,
         z=rules.z,
+        publish_k=rules.publish_k,
         loss=settings.loss,
         loss_params=dict(settings.loss_params),
         schema=settings.schema,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files import File
 
+from bounty.engine_adapter import model_format_check
 from bounty.storage import artifact_write
 
 
@@ -17,3 +18,17 @@ def artifact_format(*, upload: File) -> str:
     name = (upload.name or "").rsplit("/", 1)[-1]
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     return suffix[:16] if suffix.isalnum() else "bin"
+
+
+def artifact_check(*, upload: File, field: str) -> File:
+    """Refuse an uploaded model file the engine would never load (``invalid_model`` with the exact
+    cause: a pickle, a joblib file, random bytes, a skops file asking for untrusted types), from its
+    bytes, before it is stored or costs anything. Every entry point (the web form, the API and so the
+    CLI) calls this. Files over the size cap are left to ``artifact_store``, which answers 413."""
+    if upload.size is not None and upload.size > settings.BOUNTY_MAX_MODEL_BYTES:
+        return upload
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    model_format_check(data=data, field=field)
+    return upload

@@ -17,6 +17,7 @@ from bounty.storage import competition_dir
 from scoring.engine import SPLITS, Rules, create_store, forget_store
 from scoring.errors import EngineError
 from scoring.losses import LOSSES
+from scoring.publish import DEFAULT_PUBLISH_K
 from scoring.schema import Schema
 
 
@@ -44,15 +45,18 @@ def competition_create(
     base_model_description: str = "",
     actor: User | None = None,
     shard_rows: int | None = None,
+    publish_k: int = DEFAULT_PUBLISH_K,
 ) -> Competition:
     """Create the competition and its engine directory (splits stored, base model run in the sandbox).
 
     ``shard_rows``: hidden splits longer than this are scored in parallel shards (None: the
-    ``BOUNTY_SHARD_ROWS`` setting)."""
+    ``BOUNTY_SHARD_ROWS`` setting). ``publish_k``: no published holdout figure pins the holdout's error
+    count closer than +/- k (``scoring.publish``)."""
     try:
-        engine_rules = Rules(alpha=alpha, mu_min=mu_min, z=z)
+        engine_rules = Rules(alpha=alpha, mu_min=mu_min, z=z, publish_k=publish_k)
     except EngineError as exc:
-        raise DomainError("invalid_rules", exc.message, field="alpha") from exc
+        field = "publish_k" if "publish_k" in exc.message else "alpha"
+        raise DomainError("invalid_rules", exc.message, field=field) from exc
     if loss not in LOSSES:
         raise DomainError("invalid_loss", f"Unknown loss {loss!r}.", field="loss")
     with transaction.atomic():
@@ -116,6 +120,13 @@ def competition_create(
             action="competition.create",
             actor=actor,
             competition=competition,
-            payload={"slug": slug, "loss": loss, "alpha": alpha, "mu_min": mu_min, "z": z},
+            payload={
+                "slug": slug,
+                "loss": loss,
+                "alpha": alpha,
+                "mu_min": mu_min,
+                "z": z,
+                "publish_k": publish_k,
+            },
         )
     return competition

@@ -37,6 +37,7 @@ from bounty.wizard.infer import guess_columns
 from bounty.wizard.problems import check_choices, unresolved
 from bounty.wizard.schema_build import ColumnChoice, TargetChoice
 from scoring.losses import LOSSES
+from scoring.publish import DEFAULT_PUBLISH_K
 from scoring.schema import Schema, Task
 
 Step = CompetitionDraft.Step
@@ -234,10 +235,11 @@ def definition_rules(draft: CompetitionDraft, definition: Definition, schema: Sc
         **rules,
         **{k: v for k, v in chosen.items() if v is not None},
         **suggested,
+        "publish_k": int(definition.rules.get("publish_k", DEFAULT_PUBLISH_K)),
         "suggested": sorted(suggested),
     }
 
 
 def _public_rules(rules: dict[str, Any]) -> dict[str, Any]:
-    keys = ("loss", "alpha", "mu_min", "z", "daily_quota", "total_quota", "suggested")
+    keys = ("loss", "alpha", "mu_min", "z", "publish_k", "daily_quota", "total_quota", "suggested")
     return {k: rules[k] for k in keys if k in rules}

@@ -20,18 +20,20 @@ from bounty.errors import DomainError
 from bounty.models import Competition, Submission
 from bounty.selectors.leaderboard import leaderboard
 from bounty.selectors.outcomes import standing_of, submission_outcome
+from bounty.selectors.published import published_figures
 from bounty.services.audit import audit_record
 from bounty.services.organizer_guards import organizer_required
 from scoring.engine import organize as engine
 from scoring.errors import EngineError
+from scoring.publish import PERCENT_DIGITS
 
 FIGURES = ("mass", "loss_current", "loss_h", "gain", "se", "margin")
 SUBMISSION_COLUMNS = (
-    "seq", "id", "team", "author", "created_at", "finished_at", "status", "outcome", "reason",
+    "id", "arrival", "team", "author", "created_at", "finished_at", "status", "outcome", "reason",
     "checked_version", "group", "group_model_sha256", "model_sha256", *FIGURES, "public_gain",
     "credited_gain", "counts", "dropped", "dropped_in", "confirmed_gain", "confirmed",
 )  # fmt: skip
-LEADERBOARD_COLUMNS = ("rank", "team", "credit", "gain", "accepted_updates", "rejections")
+LEADERBOARD_COLUMNS = ("rank", "team", "credit_percent", "gain", "accepted_updates", "rejections")
 
 
 def _cell(value: Any) -> Any:
@@ -77,7 +79,7 @@ def _submission_row(s: Submission) -> list[Any]:
     outcome, standing = submission_outcome(s), standing_of(s)
     accepted = s.status == Submission.Status.ACCEPTED
     return [
-        s.seq, s.pk, s.team.name, s.author.username, s.created_at.isoformat(),
+        s.pk, s.seq, s.team.name, s.author.username, s.created_at.isoformat(),
         s.finished_at.isoformat() if s.finished_at else None, s.status, outcome.label, s.reason,
         s.checked_version, group, s.group_model_sha256, s.model_sha256, *(figures.get(k) for k in FIGURES),
         s.public_gain, outcome.credited_gain, outcome.counts if accepted else None, outcome.undone,
@@ -102,9 +104,18 @@ def submissions_csv(*, competition: Competition, actor: User) -> str:
 
 
 def leaderboard_csv(*, competition: Competition) -> str:
-    """The public leaderboard: what the leaderboard page shows."""
+    """The public leaderboard: what the leaderboard page shows, with the same published figures (credit
+    in percent of the published base loss, 2 decimals; gains at the competition's step)."""
+    figures = published_figures(competition=competition)
     rows = [
-        [r.rank, r.team.name, r.credit, r.gain, len(r.updates), r.rejections]
-        for r in leaderboard(competition=competition)
+        [
+            r.rank,
+            r.team.name,
+            f"{r.credit:.{PERCENT_DIGITS}f}",
+            figures.step.text(r.gain),
+            len(r.updates),
+            r.rejections,
+        ]
+        for r in leaderboard(competition=competition, figures=figures)
     ]
     return _csv(LEADERBOARD_COLUMNS, rows)

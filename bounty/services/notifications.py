@@ -23,6 +23,7 @@ from django.urls import reverse
 from bounty.engine_adapter import group_describe
 from bounty.models import Competition, Membership, Notice, Submission, Team
 from bounty.selectors.outcomes import submission_outcome
+from bounty.selectors.published import competition_step
 
 log = logging.getLogger(__name__)
 NOTIFIED = (Submission.Status.ACCEPTED, Submission.Status.REJECTED, Submission.Status.DECLINED)
@@ -44,7 +45,7 @@ def _send(subject: str, body: str, to: list[str]) -> None:
 
 def _submitter_body(submission: Submission) -> str:
     lines = [
-        f"Submission #{submission.seq} to {submission.competition.title} was decided: "
+        f"Submission #{submission.pk} to {submission.competition.title} was decided: "
         f"{submission.get_status_display().lower()}.",
         "",
         submission.message,
@@ -52,9 +53,13 @@ def _submitter_body(submission: Submission) -> str:
     if submission.reason:
         lines.append(f"Reason: {submission.reason.replace('_', ' ')}.")
     if submission.public_gain is not None:
-        lines.append(f"Gain (rounded down to a multiple of alpha): {submission.public_gain:g}.")
+        step = competition_step(submission.competition)
+        lines.append(
+            f"Gain (rounded down to a multiple of {step.shown}): {step.text(submission.public_gain)}."
+        )
     path = reverse("my_submissions", args=[submission.competition.slug])
-    lines += ["", f"Your team's submissions: {_site_url(path)}"]
+    here = reverse("submission_detail", args=[submission.pk])
+    lines += ["", f"This submission: {_site_url(here)}", f"Your team's submissions: {_site_url(path)}"]
     return "\n".join(lines)
 
 
@@ -62,10 +67,11 @@ def _organizer_body(submission: Submission) -> str:
     path = reverse("console:home", args=[submission.competition.slug])
     return "\n".join(
         [
-            f"Team {submission.team.name} had submission #{submission.seq} accepted "
+            f"Team {submission.team.name} had submission #{submission.pk} accepted "
             f"into {submission.competition.title}.",
             f"Group: {submission.group_text or group_describe(submission.group_tree)}",
-            f"Gain (rounded): {submission.public_gain or 0:g}",
+            f"Gain (rounded down to the published step): "
+            f"{competition_step(submission.competition).text(submission.public_gain or 0.0)}",
             "",
             f"Review: {_site_url(path)}",
         ]
@@ -81,14 +87,14 @@ def notify_decision(*, submission_id: int) -> None:
         return
     title = submission.competition.title
     _send(
-        f"[{title}] Submission #{submission.seq}: {submission.get_status_display().lower()}",
+        f"[{title}] Submission #{submission.pk}: {submission.get_status_display().lower()}",
         _submitter_body(submission),
         [submission.author.email],
     )
     if submission.status == Submission.Status.ACCEPTED:
         organizers = submission.competition.organizers.values_list("email", flat=True)
         _send(
-            f"[{title}] Update accepted: submission #{submission.seq} by {submission.team.name}",
+            f"[{title}] Update accepted: submission #{submission.pk} by {submission.team.name}",
             _organizer_body(submission),
             list(organizers),
         )
@@ -97,8 +103,8 @@ def notify_decision(*, submission_id: int) -> None:
 def _standing_line(submission: Submission) -> str:
     outcome = submission_outcome(submission)
     if outcome.counts:
-        return f"Submission #{submission.seq} is part of the model again and earns credit."
-    return f"Submission #{submission.seq}: {outcome.label.lower()}; it no longer earns credit."
+        return f"Submission #{submission.pk} is part of the model again and earns credit."
+    return f"Submission #{submission.pk}: {outcome.label.lower()}; it no longer earns credit."
 
 
 def notify_standing(

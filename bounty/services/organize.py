@@ -15,8 +15,8 @@ from bounty.selectors.competitions import user_is_organizer
 from bounty.services.audit import audit_record
 
 RULE_KEYS = (
-    "loss", "loss_params", "alpha", "mu_min", "z", "daily_quota", "total_quota", "description",
-    "rules", "terms_text",
+    "loss", "loss_params", "alpha", "mu_min", "z", "publish_k", "daily_quota", "total_quota",
+    "description", "rules", "terms_text",
 )  # fmt: skip
 
 
@@ -24,6 +24,8 @@ def rules_arguments(stored: dict[str, Any]) -> dict[str, Any]:
     """``competition_create`` keyword arguments from a draft's stored rules."""
     out = {k: stored[k] for k in RULE_KEYS if k in stored}
     out["loss_params"] = out.get("loss_params") or {}
+    if out.get("publish_k") is None:  # left blank, or a draft from before it existed: the default
+        out.pop("publish_k", None)
     out["opens_at"] = datetime.fromisoformat(stored["opens_at"])
     out["closes_at"] = datetime.fromisoformat(stored["closes_at"])
     return out

@@ -5,10 +5,12 @@ from django.db import IntegrityError, transaction
 
 from bounty.errors import DomainError
 from bounty.models import Competition, Membership, Team
+from bounty.services.accounts import email_confirmed_required
 from bounty.services.audit import audit_record
 
 
 def _ensure_joinable(*, competition: Competition, user: User) -> None:
+    email_confirmed_required(user=user)
     if competition.status != Competition.Status.OPEN:
         raise DomainError("competition_not_open", "This competition does not take new teams.")
     if Membership.objects.filter(competition=competition, user=user).exists():

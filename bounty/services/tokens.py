@@ -24,3 +24,18 @@ def api_token_issue(*, username: str, password: str) -> Token:
     except IntegrityError:  # a concurrent request created it first
         return Token.objects.get(user=user)
     return token
+
+
+def api_token_revoke(*, user: User, actor: User) -> bool:
+    """Delete ``user``'s API token: every client using it gets 401 from then on. ``actor`` is the user
+    themself (or staff). Returns whether there was a token; a new one is issued at the next login."""
+    if actor.pk != user.pk and not actor.is_staff:
+        raise DomainError("forbidden", "Only the token's owner can revoke it.")
+    with transaction.atomic():
+        token = Token.objects.select_for_update().filter(user=user).first()
+        if token is None:
+            return False
+        created = token.created.isoformat()
+        token.delete()
+        audit_record(action="api.token_revoke", actor=actor, payload={"user_id": user.pk, "created": created})
+    return True

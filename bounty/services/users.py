@@ -6,10 +6,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from bounty.errors import DomainError
+from bounty.models import Account
+from bounty.services.accounts import confirmation_send
 from bounty.services.audit import audit_record
 
 
-def user_create(*, username: str, email: str, password: str) -> User:
+def user_create(*, username: str, email: str, password: str, needs_confirmation: bool = True) -> User:
+    """A signed-up user: unconfirmed until they follow the link mailed to them once this commits.
+    ``needs_confirmation=False`` (users an operator makes, such as the demo's) skips both."""
     username = username.strip()
     if not username:
         raise DomainError("username_required", "Choose a user name.", field="username")
@@ -25,6 +29,9 @@ def user_create(*, username: str, email: str, password: str) -> User:
         with transaction.atomic():
             candidate.save()
             audit_record(action="user.create", actor=candidate, payload={"username": username})
+            if needs_confirmation:
+                Account.objects.create(user=candidate)
+                transaction.on_commit(lambda: confirmation_send(user=candidate))
     except IntegrityError as exc:
         raise DomainError("username_taken", "This user name is taken.", field="username") from exc
     return candidate

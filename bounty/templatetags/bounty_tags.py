@@ -13,7 +13,9 @@ from bounty.models import Competition, Submission
 from bounty.rendering import markdown_to_html
 from bounty.selectors.competitions import user_is_organizer
 from bounty.selectors.outcomes import Outcome, submission_outcome
+from bounty.selectors.published import Step
 from bounty.selectors.rules import CompetitionRules, competition_rules
+from scoring.publish import PERCENT_DIGITS
 
 register = template.Library()
 
@@ -36,6 +38,28 @@ def _float(value: object) -> float | None:
 def percent(value: object, digits: int = 2) -> str:
     number = _float(value)
     return "—" if number is None else f"{number * 100:.{int(digits)}f}%"
+
+
+@register.filter(name="published")
+def published_filter(value: object, step: Step) -> str:
+    """A holdout loss or gain as published: rounded down to the competition's step, with its decimals."""
+    return step.text(_float(value))
+
+
+@register.filter(name="exact")
+def exact(value: object) -> str:
+    """A published figure exactly as published (up to 6 decimals, no trailing zeros): ``0.0025``."""
+    number = _float(value)
+    if number is None:
+        return "—"
+    return f"{number:.6f}".rstrip("0").rstrip(".") if number != 0 else "0"
+
+
+@register.filter(name="pct")
+def pct(value: object) -> str:
+    """A figure already in percent (credit, shares of the published base loss): ``10.81%``."""
+    number = _float(value)
+    return "—" if number is None else f"{number:.{PERCENT_DIGITS}f}%"
 
 
 @register.filter(name="number")

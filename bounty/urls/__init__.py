@@ -1,6 +1,7 @@
 """The site's addresses: one module per area, each mounted here with ``include``.
 
 - ``pages``: the public pages and the participant's (competitions, teams, terms, submissions);
+- ``accounts``: the user's account page, API token revoke, password change and reset;
 - ``reports``: each competition's reports, model card and last-mile audits;
 - ``wizard`` (``/wizard/``, names ``wizard:*``): creating a competition from the organizer's data;
 - ``console`` (``/competitions/<slug>/console/``, names ``console:*``): running one competition;
@@ -17,6 +18,7 @@ from bounty.api.docs import NotFoundView
 
 urlpatterns = [
     path("", include("bounty.urls.pages")),
+    path("", include("bounty.urls.accounts")),
     path("", include("bounty.urls.reports")),
     path("wizard/", include("bounty.urls.wizard")),
     path("", include("bounty.urls.console")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bounty.views import console
+from bounty.views import console, console_confirm, console_teams
 
 app_name = "console"
 C = "competitions/<slug:slug>/console/"
@@ -16,11 +16,13 @@ urlpatterns = [
     path(f"{C}submissions/<int:submission_id>/approve", console.approve, name="approve"),
     path(f"{C}submissions/<int:submission_id>/decline", console.decline, name="decline"),
     path(f"{C}open", console.open_competition, name="open"),
-    path(f"{C}rollback", console.rollback, name="rollback"),
-    path(f"{C}disqualify", console.disqualify, name="disqualify"),
+    path(f"{C}rollback", console_confirm.rollback, name="rollback"),
+    path(f"{C}disqualify", console_confirm.disqualify, name="disqualify"),
     path(f"{C}confirm", console.confirm, name="confirm"),
-    path(f"{C}close", console.close, name="close"),
+    path(f"{C}close", console_confirm.close, name="close"),
     path(f"{C}manual-approval", console.manual_approval, name="manual_approval"),
+    path(f"{C}teams/<int:team_id>/approve", console_teams.approve_team, name="approve_team"),
+    path(f"{C}team-approval", console_teams.team_approval, name="team_approval"),
     path(f"{C}export/bundle.zip", console.export_bundle, name="export_bundle"),
     path(f"{C}export/submissions.csv", console.export_submissions, name="export_submissions"),
 ]

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from bounty.ratelimit import rate_limited
-from bounty.views import accounts, health, notices, pages, preview, submissions, teams, terms
+from bounty.views import accounts, data, docs, health, notices, pages, preview, submissions, teams, terms
 
 C = "competitions/<slug:slug>/"
 
@@ -14,15 +14,25 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/signup/", rate_limited("signup")(accounts.signup), name="signup"),
+    path("accounts/confirm-email/", accounts.email_confirmation, name="email_confirmation"),
+    path(
+        "accounts/confirm-email/resend",
+        rate_limited("resend")(accounts.email_confirmation_resend),
+        name="email_confirmation_resend",
+    ),
+    path("accounts/confirm-email/<str:token>/", accounts.email_confirm_link, name="email_confirm"),
     path("accounts/login/", rate_limited("login")(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notices/<int:notice_id>/dismiss", notices.dismiss, name="notice_dismiss"),
+    path("docs/", docs.docs_index, name="docs"),
+    path("docs/<slug:name>/", docs.docs_page, name="doc"),
     path("competitions/", pages.competition_index, name="competitions"),
     path(C, pages.competition_detail, name="competition"),
     path(f"{C}leaderboard/", pages.competition_leaderboard, name="leaderboard"),
     path("competitions/<slug:slug>/leaderboard.csv", pages.leaderboard_export, name="leaderboard_csv"),
     path(f"{C}team/", teams.team_page, name="team"),
     path(f"{C}terms/", terms.terms_page, name="terms"),
+    path(f"{C}data/", data.data_page, name="data"),
     path(f"{C}data/train.csv", terms.train_download, name="train_download"),
     path(f"{C}data/train-baseline.csv", terms.train_baseline_download, name="train_baseline_download"),
     path(f"{C}submit/", rate_limited("submit")(submissions.submit), name="submit"),

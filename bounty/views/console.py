@@ -1,7 +1,8 @@
 """A competition's console, under ``/competitions/<slug>/console/``: the review queue, every submission
 with the organizer-only figures, the actions on the model (open, approve, decline, roll back,
 disqualify, confirm, close) and the exports. Organizers and staff only (403 for anyone else); each
-action on the model needs a reason and is recorded as an audit event."""
+action on the model needs a reason and is recorded as an audit event. Roll back, disqualify and close
+first show what they would change and act only once confirmed (``bounty.views.console_confirm``)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 from bounty.attachments import attachment
 from bounty.errors import DomainError
 from bounty.lifecycle import (
-    competition_close,
     competition_confirm,
-    competition_rollback,
     competition_set_manual_approval,
     submission_approve,
     submission_decline,
-    team_disqualify,
 )
 from bounty.models import Competition, Submission
 from bounty.selectors.competitions import competition_get, user_is_organizer
@@ -38,6 +36,7 @@ from bounty.selectors.review import (
     versions_newest_first,
 )
 from bounty.selectors.submissions import submission_list_for_organizer
+from bounty.selectors.team_approval import teams_awaiting_approval
 from bounty.services.exports import bundle_export, submissions_csv
 from bounty.services.organize import competition_open
 from bounty.views.base import FormPage, current_user, form_page
@@ -48,6 +47,7 @@ from bounty.views.console_forms import (
     ReasonForm,
     RollbackForm,
 )
+from bounty.views.console_teams import TeamApprovalForm
 
 TEMPLATE = "console/home.html"
 Action = Callable[[User, Competition, dict[str, Any]], str]
@@ -77,6 +77,8 @@ def _context(competition: Competition, data: Any = None, **bound: forms.Form) ->
         "confirm_form": ReasonForm(prefix="confirm"),
         "close_form": ReasonForm(prefix="close"),
         "approval_form": ManualApprovalForm(initial={"enabled": competition.manual_approval}),
+        "teams_waiting": teams_awaiting_approval(competition=competition),
+        "team_approval_form": TeamApprovalForm(initial={"enabled": competition.team_approval}),
     }
     context.update(bound)
     for key, value in context.items():  # several forms share field names: keep their ids unique
@@ -149,7 +151,7 @@ def approve(request: HttpRequest, slug: str, submission_id: int) -> HttpResponse
         done = submission_approve(
             submission=_waiting(competition, submission_id), actor=user, note=data["note"]
         )
-        return f"Submission #{done.seq} approved: {done.get_status_display().lower()}."
+        return f"Submission #{done.pk} approved: {done.get_status_display().lower()}."
 
     return _act(request, slug, "note_form", lambda c: NoteForm(request.POST), act)
 
@@ -161,38 +163,9 @@ def decline(request: HttpRequest, slug: str, submission_id: int) -> HttpResponse
         done = submission_decline(
             submission=_waiting(competition, submission_id), actor=user, note=data["note"]
         )
-        return f"Submission #{done.seq} declined."
+        return f"Submission #{done.pk} declined."
 
     return _act(request, slug, "note_form", lambda c: NoteForm(request.POST), act)
-
-
-@login_required
-@require_POST
-def rollback(request: HttpRequest, slug: str) -> HttpResponse:
-    def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
-        version = competition_rollback(
-            competition=competition, version=data["version"], actor=user, reason=data["reason"]
-        )
-        return f"Rolled back: v{version.number} predicts as v{version.target_version} did."
-
-    return _act(
-        request, slug, "rollback_form", lambda c: RollbackForm(request.POST, head=c.head_version), act
-    )
-
-
-@login_required
-@require_POST
-def disqualify(request: HttpRequest, slug: str) -> HttpResponse:
-    def make(competition: Competition) -> forms.Form:
-        eligible = [r.team for r in team_rows(competition=competition) if r.disqualification is None]
-        return DisqualifyForm(request.POST, teams=eligible)
-
-    def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
-        team = get_object_or_404(competition.teams, pk=data["team"])
-        dq = team_disqualify(competition=competition, team=team, actor=user, reason=data["reason"])
-        return f"{team.name} is disqualified; the model was rebuilt without its updates as v{dq.version}."
-
-    return _act(request, slug, "disqualify_form", make, act)
 
 
 @login_required
@@ -205,16 +178,6 @@ def confirm(request: HttpRequest, slug: str) -> HttpResponse:
         return f"Confirmation: {confirmed} updates confirmed, {unconfirmed} not confirmed."
 
     return _act(request, slug, "confirm_form", lambda c: ReasonForm(request.POST, prefix="confirm"), act)
-
-
-@login_required
-@require_POST
-def close(request: HttpRequest, slug: str) -> HttpResponse:
-    def act(user: User, competition: Competition, data: dict[str, Any]) -> str:
-        competition_close(competition=competition, actor=user, reason=data["reason"])
-        return "The competition is closed and its updates were confirmed."
-
-    return _act(request, slug, "close_form", lambda c: ReasonForm(request.POST, prefix="close"), act)
 
 
 @login_required

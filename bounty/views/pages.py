@@ -15,9 +15,10 @@ from bounty.selectors.competitions import (
 )
 from bounty.selectors.downloads import Download
 from bounty.selectors.leaderboard import leaderboard
+from bounty.selectors.published import published_figures
+from bounty.selectors.quotas import team_quota
 from bounty.selectors.rules import competition_rules
 from bounty.selectors.submissions import submission_public_decisions
-from bounty.selectors.versions import public_holdout_loss
 from bounty.services.exports import leaderboard_csv
 from bounty.views.visitor_cache import cached_for_visitors
 
@@ -39,10 +40,11 @@ def competition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "competition": competition,
         "rules": competition_rules(competition=competition),
-        "public_loss": public_holdout_loss(competition=competition),
+        "published": published_figures(competition=competition),
         "card": competition_data_card(competition=competition),
         "decisions": submission_public_decisions(competition=competition),
         "membership": membership_get(competition=competition, user=request.user),
+        "quota": team_quota(competition=competition, user=request.user),
         "terms_ok": terms_accepted(competition=competition, user=request.user),
         "is_organizer": user_is_organizer(competition=competition, user=request.user),
     }
@@ -53,8 +55,10 @@ def competition_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cached_for_visitors
 def competition_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     competition = competition_get(slug=slug, user=request.user)
-    rows = leaderboard(competition=competition)
-    return render(request, "competitions/leaderboard.html", {"competition": competition, "rows": rows})
+    figures = published_figures(competition=competition)
+    rows = leaderboard(competition=competition, figures=figures)
+    context = {"competition": competition, "rows": rows, "published": figures}
+    return render(request, "competitions/leaderboard.html", context)
 
 
 @require_GET

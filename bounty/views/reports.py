@@ -11,8 +11,10 @@ from django.views.decorators.http import require_GET
 
 from bounty.models import Competition
 from bounty.selectors.competitions import competition_data_card, competition_get, user_is_organizer
+from bounty.selectors.hidden import hidden_until_close
 from bounty.selectors.last_mile import audit_list_public
 from bounty.selectors.model_card import accepted_groups, known_limits
+from bounty.selectors.published import competition_step, published_figures
 from bounty.selectors.reports import (
     holdout_figures,
     loss_history,
@@ -66,6 +68,8 @@ def report_page(request: HttpRequest, slug: str) -> HttpResponse:
         "audits": audit_list_public(competition=competition),
         "min_size": min_group_size(),
         "holdout_hidden": not visible,
+        "hidden": None if visible else hidden_until_close(competition=competition),
+        "report_k": competition_step(competition).k,
         **_report_context(figures.report if figures else None, "holdout"),
     }
     return render(request, "reports/page.html", context)
@@ -79,6 +83,7 @@ def model_card(request: HttpRequest, slug: str) -> HttpResponse:
     figures = holdout_figures(competition=competition) if visible else None
     report = figures.report if figures else None
     groups = accepted_groups(competition=competition, organizer=organizer)
+    published = published_figures(competition=competition)
     versions = list(competition.versions.order_by("number"))
     rules = competition_rules(competition=competition)
     head = next((v for v in versions if v.number == competition.head_version), None)
@@ -93,6 +98,9 @@ def model_card(request: HttpRequest, slug: str) -> HttpResponse:
         "head": head,
         "organizer": organizer,
         "limits": known_limits(competition=competition, report=report, groups=groups),
+        "published": published,
+        "history": loss_history(competition=competition) if visible else [],
+        "report_k": published.step.k,
         "min_size": min_group_size(),
         "holdout_hidden": not visible,
         **_report_context(report, "card"),

@@ -16,6 +16,7 @@ from bounty.selectors.competitions import (
     membership_get,
     terms_accepted,
 )
+from bounty.selectors.quotas import team_quota
 from bounty.selectors.rules import competition_rules
 from bounty.selectors.submissions import (
     submission_get_visible,
@@ -36,6 +37,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "membership": membership_get(competition=competition, user=user),
         "terms_ok": terms_accepted(competition=competition, user=user),
+        "quota": team_quota(competition=competition, user=user),
     }
     page = form_page(request, "submissions/submit.html", context, form=form)
     if request.method == "POST" and form.is_valid():
@@ -46,9 +48,14 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                 group_text=form.cleaned_data["group_text"] or "",
                 model_file=form.cleaned_data["model_file"],
                 group_model_file=form.cleaned_data["group_model_file"],
+                description=form.cleaned_data["description"] or "",
+                precheck=True,
             )
         except DomainError as error:
-            return page.refuse(error)
+            refused = page.refuse(error)
+            if error.retry_after is not None:
+                refused["Retry-After"] = str(error.retry_after)
+            return refused
         return redirect("submission_detail", submission_id=submission.pk)
     return page.render(status=400 if form.errors else 200)
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 
 from bounty.errors import DomainError
 from bounty.forms import TeamCreateForm, TeamJoinForm
+from bounty.selectors.accounts import email_confirmed
 from bounty.selectors.competitions import competition_get, membership_get
 from bounty.services.teams import team_create, team_join
 from bounty.views.base import current_user, form_page
@@ -25,6 +26,7 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
         "members": membership.team.memberships.select_related("user") if membership else [],
         "create_form": create_form,
         "join_form": join_form,
+        "email_confirmed": email_confirmed(user=user),
     }
     active = join_form if action == "join" else create_form
     page = form_page(request, "teams/page.html", context, form=active)

@@ -69,7 +69,7 @@ class Definition:
     attributes: tuple[str, ...] | None = None
     loss: str | None = None
     loss_params: dict[str, Any] = field(default_factory=dict)
-    rules: dict[str, float] = field(default_factory=dict)  # alpha, mu_min, z (missing: suggested)
+    rules: dict[str, float] = field(default_factory=dict)  # alpha, mu_min, z (missing: suggested), publish_k
     quotas: dict[str, int] = field(default_factory=dict)  # daily, total, expected_teams
     opens: datetime | None = None
     closes: datetime | None = None
@@ -87,6 +87,8 @@ def parse_definition(text: str) -> Definition:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise _bad("definition", f"is not valid YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:  # PyYAML builds nested values recursively
+        raise _bad("definition", "is nested too deeply to read (a definition needs a few levels)") from None
     if not isinstance(data, dict):
         raise _bad("definition", "must be a YAML mapping (key: value lines)")
     unknown = sorted(set(map(str, data)) - TOP_KEYS)
@@ -111,7 +113,7 @@ def parse_definition(text: str) -> Definition:
         attributes=tuple(str(a) for a in _list(data, "attributes")) if "attributes" in data else None,
         loss=_text(data, "loss") or None,
         loss_params=_mapping(data, "loss_params"),
-        rules=_numbers(_mapping(data, "rules"), "rules", ("alpha", "mu_min", "z")),
+        rules=_rules(_mapping(data, "rules")),
         quotas={
             k: int(v)
             for k, v in _numbers(
@@ -228,6 +230,17 @@ def _numbers(data: dict[str, Any], key: str, allowed: tuple[str, ...]) -> dict[s
         return {str(k): float(v) for k, v in data.items()}
     except (TypeError, ValueError):
         raise _bad(key, "values must be numbers") from None
+
+
+def _rules(data: dict[str, Any]) -> dict[str, float]:
+    """alpha, mu_min and z (numbers) and publish_k (a whole number >= 1, default DEFAULT_PUBLISH_K)."""
+    rules = _numbers(data, "rules", ("alpha", "mu_min", "z", "publish_k"))
+    if "publish_k" in rules:
+        k = rules["publish_k"]
+        if not float(k).is_integer() or k < 1 or isinstance(data["publish_k"], bool):
+            raise _bad("rules.publish_k", "must be a whole number of at least 1")
+        rules["publish_k"] = int(k)
+    return rules
 
 
 def _bad(key: str, message: str) -> DomainError:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.fields import InvalidJSONInput
 
 from bounty.wizard.prepare import SPLITS, SplitPlan
 from bounty.wizard.schema_build import ColumnChoice, TargetChoice
 from bounty.wizard.training import ALGORITHMS
+from scoring.jsonlimits import depth_message, json_depth
 from scoring.losses import LOSSES
+from scoring.publish import DEFAULT_PUBLISH_K
 from scoring.schema import Kind, Task
 
 KIND_CHOICES = [(k.value, k.value) for k in Kind]
@@ -18,6 +21,23 @@ ROLE_CHOICES = [("feature", "feature"), ("ignore", "ignore")]
 COLUMN_KEYS = ("role", "kind", "nullable", "attribute", "categories")
 MARKDOWN = "Markdown."
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class BoundedJSONField(forms.JSONField):
+    """JSON whose nesting is checked before it is parsed (never a ``RecursionError``)."""
+
+    max_depth = 16
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and json_depth(value) > self.max_depth:
+            depth = json_depth(value)
+            raise forms.ValidationError(depth_message("The JSON", depth, self.max_depth), code="invalid")
+        return super().to_python(value)
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        if isinstance(data, str) and json_depth(data) > self.max_depth:
+            return InvalidJSONInput(data)  # shown again as typed
+        return super().bound_data(data, initial)
 
 
 class StartForm(forms.Form):
@@ -164,12 +184,20 @@ class ModelForm(forms.Form):
 
 class RulesForm(forms.Form):
     loss = forms.ChoiceField(choices=[])
-    loss_params = forms.JSONField(required=False, initial=dict, help_text='e.g. {"costs": [[0, 1], [5, 0]]}')
+    loss_params = BoundedJSONField(required=False, initial=dict, help_text='e.g. {"costs": [[0, 1], [5, 0]]}')
     alpha = forms.FloatField(min_value=1e-9, max_value=1.0, initial=0.01, label="alpha (minimum gain)")
     mu_min = forms.FloatField(
         min_value=1e-9, max_value=1.0, initial=0.01, label="mu_min (minimum group share)"
     )
     z = forms.FloatField(min_value=0.0, max_value=20.0, initial=0.0, label="z (standard errors of margin)")
+    publish_k = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        initial=DEFAULT_PUBLISH_K,
+        label="k (published figures never pin the holdout's error count closer than ± k)",
+        help_text="Holdout losses and gains are published rounded down to a step >= 2k / holdout rows.",
+    )
     daily_quota = forms.IntegerField(min_value=1, max_value=10_000, initial=5)
     total_quota = forms.IntegerField(min_value=1, max_value=1_000_000, initial=100)
     expected_teams = forms.IntegerField(

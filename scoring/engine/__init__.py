@@ -3,6 +3,7 @@
 from scoring.check import Decision, Figures, Rules, public_gain
 from scoring.engine.create import create_store
 from scoring.engine.evaluation import HIDDEN_SPLITS, SPLITS, Evaluation
+from scoring.engine.precheck import PRECHECK_ROWS, precheck
 from scoring.engine.settings import Settings
 from scoring.engine.shards import ShardResult, evaluate_sharded, shard_failure
 from scoring.engine.store import (
@@ -14,6 +15,7 @@ from scoring.engine.store import (
 
 __all__ = [
     "HIDDEN_SPLITS",
+    "PRECHECK_ROWS",
     "SPLITS",
     "Decision",
     "Evaluation",
@@ -27,6 +29,7 @@ __all__ = [
     "evaluate_sharded",
     "forget_store",
     "open_store",
+    "precheck",
     "public_gain",
     "shard_failure",
 ]

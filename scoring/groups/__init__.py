@@ -18,10 +18,11 @@ from scoring.groups.tree import (
     tree_depth,
     tree_size,
 )
-from scoring.groups.validate import validate_tree
+from scoring.groups.validate import MAX_JSON_DEPTH, loads_tree, validate_tree
 
 __all__ = [
     "MAX_DEPTH",
+    "MAX_JSON_DEPTH",
     "MAX_NODES",
     "MAX_STRING",
     "MAX_TEXT",
@@ -30,6 +31,7 @@ __all__ = [
     "columns_used",
     "describe",
     "evaluate",
+    "loads_tree",
     "parse_text",
     "to_text",
     "tree_depth",

@@ -7,6 +7,7 @@ categories in schema order, ``false`` before ``true``); each node has exactly it
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
 from typing import Any
@@ -30,9 +31,30 @@ from scoring.groups.tree import (
     shorten,
     suggest,
 )
+from scoring.jsonlimits import depth_message, json_depth
 from scoring.schema import Column, Kind, Schema
 
 _ROOT = "group"
+# The deepest JSON a valid tree needs: each level of combinators is an object and a list.
+MAX_JSON_DEPTH = 2 * MAX_DEPTH + 2
+MAX_JSON_CHARS = 64 * 1024
+
+
+def loads_tree(text: str) -> object:
+    """The JSON value of a group given as JSON text, its size and nesting checked before it is
+    parsed (no recursion ever meets a deeper document); ``EngineError(INVALID_GROUP)`` with the
+    exact cause otherwise. ``validate_tree`` then checks the value."""
+    if len(text) > MAX_JSON_CHARS:
+        raise invalid(
+            f"The group's JSON has {len(text):,} characters; the limit is {MAX_JSON_CHARS:,}.", _ROOT
+        )
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise invalid(depth_message("The group", depth, MAX_JSON_DEPTH), _ROOT)
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise invalid(f"The group is not valid JSON: {exc}.", _ROOT) from None
 
 
 def validate_tree(tree: object, schema: Schema) -> Tree:

@@ -9,7 +9,7 @@ subgraphs or functions) and wraps an onnxruntime session in an estimator-like ``
 ``validate_predictions`` turns a model's raw output into the engine's canonical arrays.
 """
 
-from scoring.safe_load.loader import check_capabilities, load_model
+from scoring.safe_load.loader import check_capabilities, check_file, load_model
 from scoring.safe_load.predictions import to_plain_array, validate_predictions
 from scoring.safe_load.sniff import DEFAULT_MAX_BYTES, sniff_format
 from scoring.safe_load.trusted import TRUSTED_TYPES
@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_MAX_UNCOMPRESSED",
     "TRUSTED_TYPES",
     "check_capabilities",
+    "check_file",
     "load_model",
     "sniff_format",
     "to_plain_array",

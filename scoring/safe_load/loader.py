@@ -57,10 +57,31 @@ def load_model(
         from scoring.safe_load.onnx_format import load_onnx
 
         return load_onnx(data, max_bytes=max_bytes, max_uncompressed=max_uncompressed)
-    check_archive(data, max_uncompressed=max_uncompressed)
-    model = _skops_loads(data, list(audit_schema(read_schema(data))))
+    model = _skops_loads(data, list(_audited(data, max_uncompressed)))
     check_structure(model)
     return model
+
+
+def _audited(data: bytes, max_uncompressed: int) -> tuple[str, ...]:
+    check_archive(data, max_uncompressed=max_uncompressed)
+    return audit_schema(read_schema(data))
+
+
+def check_file(
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
+) -> str:
+    """The format of a model file (``"skops"`` or ``"onnx"``) after every check ``load_model`` makes
+    before it builds anything: the bytes are sniffed and, for a skops file, the archive and every
+    node of ``schema.json`` are audited (a file asking for ``subprocess.Popen`` is refused here).
+    Nothing is loaded, so it is safe where no sandbox is (the upload's request); raises
+    ``EngineError(INVALID_MODEL)``."""
+    fmt = sniff_format(data, max_bytes=max_bytes)
+    if fmt == "skops":
+        _audited(bytes(data), max_uncompressed)
+    return fmt
 
 
 def _callable_attr(model: Any, name: str) -> bool:

@@ -79,6 +79,7 @@ def _prepare_pair(job: dict[str, Any], blobs: list[memoryview], *, load_only: bo
         max_model_bytes=int(job["max_model_bytes"]),
         splits=splits,
         parity=None if parity_dir is None else premap.frame(parity_dir),
+        public=bool(job.get("public")),
     )
     return (lambda: load(pair)) if load_only else (lambda: run(pair))
 

@@ -52,6 +52,7 @@ class PairJob:
     splits: dict[str, SplitJob] = field(default_factory=dict)
     group_model: bytes | None = None
     parity_frame: Path | None = None
+    public: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ train-split predictions (the parity check), find the group's rows, predict."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ class PairInput:
     max_model_bytes: int
     splits: Sequence[SplitInput]
     parity: pd.DataFrame | None = None  # the public train split, for the parity check
+    public: bool = False  # every split is public rows: failures are worded in full (``on_public_rows``)
 
 
 def load(pair: PairInput) -> tuple[dict[str, Any], list[bytearray]]:
@@ -59,14 +61,56 @@ def run(pair: PairInput) -> tuple[dict[str, Any], list[bytearray]]:
     canonical predictions on it (class codes in the narrowest integer type that holds them)."""
     model, group = _load_models(pair)
     blobs: list[bytearray] = []
-    try:
-        for split in pair.splits:
-            mask = split.mask if split.mask is not None else group_mask(group, split.frame)
-            predictions = predict(model, split.frame, mask, pair.output, pair.classes)
-            blobs += [bytearray() if split.mask is not None else array_to_npy(mask), _npy(predictions, pair)]
-    except EngineError as exc:
-        raise hidden_failure(exc) from None
+    for split in pair.splits:
+        mask = split.mask
+        if mask is None:
+            mask = _guarded(pair, group, "group_model", partial(group_mask, group, split.frame))
+        call = partial(predict, model, split.frame, mask, pair.output, pair.classes)
+        predictions = _guarded(pair, model, "model", call)
+        blobs += [bytearray() if split.mask is not None else array_to_npy(mask), _npy(predictions, pair)]
     return {"status": "ok", "splits": [s.name for s in pair.splits]}, blobs
+
+
+def _guarded(pair: PairInput, estimator: Any, field: str, call: Callable[[], np.ndarray]) -> np.ndarray:
+    """``call()``; its failure without its words on hidden rows, in full on public ones."""
+    try:
+        return call()
+    except EngineError as exc:
+        raise (exc if pair.public else hidden_failure(exc)) from None
+    except Exception as exc:
+        if not pair.public:
+            raise
+        raise on_public_rows(exc, estimator, field=field) from None
+
+
+def on_public_rows(exc: Exception, model: Any, *, field: str = "model") -> EngineError:
+    """What a model's failure on public rows (the train split) is, in full: the exception's own words
+    (scikit-learn names the missing or unexpected columns), led by a hint when the model was fitted on
+    an array without column names. The platform's pre-check and ``bounty check`` both word it so.
+    ``field`` is ``"group_model"`` when the group's classifier failed."""
+    who = "The group model" if field == "group_model" else "The model"
+    if isinstance(exc, MemoryError):
+        return EngineError(Reason.RESOURCE_LIMIT, f"{who} ran out of memory.", field=field)
+    detail = " ".join(str(exc).split()).replace(_SKLEARN_NAMES_PREFIX, "").strip()
+    about_columns = any(word in detail.lower() for word in ("feature", "column"))
+    reason = Reason.SCHEMA_MISMATCH if about_columns else Reason.PREDICTION_ERROR
+    hint = ""
+    if _fitted_without_names(model):
+        reason = Reason.SCHEMA_MISMATCH
+        hint = (
+            f"{who} was fitted without column names (on a NumPy array?): fit it on a pandas "
+            "DataFrame with the competition's columns. "
+        )
+    message = f"{hint}{who} raised {type(exc).__name__} while predicting: {detail}"
+    return EngineError(reason, message, field=field)
+
+
+_SKLEARN_NAMES_PREFIX = "The feature names should match those that were passed during fit."
+
+
+def _fitted_without_names(model: Any) -> bool:
+    """A scikit-learn model that knows how many features it was fitted on, but not their names."""
+    return hasattr(model, "n_features_in_") and not hasattr(model, "feature_names_in_")
 
 
 def _npy(predictions: np.ndarray, pair: PairInput) -> bytearray:

@@ -56,12 +56,13 @@ def run_pair(job: PairJob, limits: Limits = Limits()) -> dict[str, SplitResult]:
         "group_model": None if job.group_model is None else 1,
         "splits": splits,
         "parity_frame": None if job.parity_frame is None else str(job.parity_frame),
+        "public": job.public,
     }
     try:
         reply, replied = _execute(header, blobs, limits)
     except EngineError as exc:
-        if exc.reason not in SHOWN_REASONS:
-            raise
+        if job.public or exc.reason not in SHOWN_REASONS:  # public: no hidden row was mapped, so
+            raise  # the child's words may be shown; otherwise only the category is
         raise _explained_without_frames(exc, header, blobs, limits) from None
     masks = {name: split.mask for name, split in job.splits.items()}
     return results.parse_pair(

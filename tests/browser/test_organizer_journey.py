@@ -1,8 +1,8 @@
 """An organizer in a real browser: create a competition in the wizard from CSV uploads (one with a
 ragged row, which the Values step shows with its row number) and an uploaded base model, the long
 steps running in the worker behind a self-refreshing progress page; open it, review the worker's
-decisions, approve a held pair, roll back and export. Every page is screenshotted (desktop and
-375 px) and checked with axe-core."""
+decisions, approve a held pair, roll back (after a page showing what it undoes) and export. Every
+page is screenshotted (desktop and 375 px) and checked with axe-core."""
 
 from __future__ import annotations
 
@@ -129,7 +129,15 @@ def test_an_organizer_creates_opens_reviews_rolls_back_and_exports(
 
     page.get_by_label("Roll back to version").select_option("v2")
     page.locator("#rollback-reason").fill("undo the last update")
-    page.get_by_role("button", name="Roll back").click()
+    page.get_by_role("button", name="Roll back…").click()
+    expect(page.get_by_role("heading", name="Roll back to v2?")).to_be_visible()  # nothing changed yet
+    undone = competition.submissions.order_by("seq").last()
+    assert undone is not None and statuses(competition) == ["accepted"] * 3
+    assert competition.versions.count() == 4  # v0 to v3: the rollback has not run
+    expect(page.get_by_text(f"#{undone.pk} · {undone.team.name}")).to_be_visible()
+    expect(page.get_by_label("Reason")).to_have_value("undo the last update")
+    visitor.check("console-rollback-confirm")
+    page.get_by_role("button", name="Roll back to v2").click()
     expect(page.get_by_role("status")).to_contain_text("Rolled back: v4 predicts as v2 did.")
     visitor.check("console-rolled-back")
 

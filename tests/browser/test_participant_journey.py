@@ -1,13 +1,16 @@
-"""A new participant in a real browser: sign up (after a form error), create a team, accept the terms,
-download the data, submit a group and a model, watch the real worker decide it live, and find the team
-on the leaderboard. Every page is screenshotted (desktop and 375 px) and checked with axe-core."""
+"""A new participant in a real browser: sign up (after a form error), confirm the email address through
+the test mail outbox, create a team, accept the terms, download the data, submit a group and a model,
+watch the real worker decide it live, and find the team on the leaderboard. Every page is screenshotted
+(desktop and 375 px) and checked with axe-core."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import mail
 from playwright.sync_api import expect
 
 from tests.browser.support import Visitor, frozen_status
@@ -31,6 +34,7 @@ def test_a_new_participant_signs_up_submits_and_sees_the_decision_live(
     visitor.check("home")
     page.get_by_role("navigation", name="Site").get_by_role("link", name="Sign up").click()
     visitor.fill("Username", "ada")
+    visitor.fill("Email", "ada@example.org")
     visitor.fill("Password", PASSWORD)
     visitor.fill("Password again", PASSWORD + "-typo")
     visitor.click("button", "Sign up")
@@ -42,8 +46,15 @@ def test_a_new_participant_signs_up_submits_and_sees_the_decision_live(
     visitor.fill("Password again", PASSWORD)
     visitor.click("button", "Sign up")
     expect(page.get_by_role("navigation", name="Site")).to_contain_text("ada")
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    visitor.check("email-confirmation")
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body)
+    assert link is not None, mail.outbox[-1].body
+    visitor.go(link.group(1))
+    expect(page.get_by_role("heading", name="Your email address is confirmed")).to_be_visible()
+    visitor.check("email-confirmed")
 
-    page.get_by_role("link", name="Browse competitions").click()
+    page.get_by_role("main").get_by_role("link", name="Browse competitions").click()
     visitor.check("competitions")
     page.get_by_role("link", name="Census income").click()
     expect(page.get_by_role("heading", name="How it works")).to_be_visible()
@@ -73,7 +84,9 @@ def test_a_new_participant_signs_up_submits_and_sees_the_decision_live(
     visitor.check("submit")
     visitor.click("button", "Submit for checking")
 
-    expect(page.get_by_role("heading", name="Submission #1")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/submissions/\d+/$"))
+    number = page.url.rstrip("/").rsplit("/", 1)[-1]  # the one number its address, page and emails share
+    expect(page.get_by_role("heading", name=f"Submission #{number}")).to_be_visible()
     with frozen_status(page):  # no reload while the pending page is checked
         visitor.check("submission-pending")
     expect(page.locator("[data-role=status]")).to_have_text("Accepted", timeout=180_000)

@@ -219,7 +219,8 @@ def test_check_uses_local_train_and_baseline_files(stub: Stub, model_file: Path,
 
 # -- submitting --------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("final", "expected"), [("accepted", 0), ("rejected", 1), ("failed", 2), ("cancelled", 2)]
+    ("final", "expected"),
+    [("accepted", 0), ("rejected", 1), ("failed", 2), ("cancelled", 2), ("awaiting_approval", 3)],
 )
 def test_submit_wait_exit_code_follows_the_decision(
     stub: Stub, model_file: Path, final: str, expected: int
@@ -255,6 +256,18 @@ def test_submit_wait_exit_code_follows_the_decision(
     assert "submission 9: running" in err
 
 
+def test_waiting_stops_when_a_pair_awaits_an_organizer_and_says_so(stub: Stub) -> None:
+    stub.on(
+        "GET",
+        "submissions/8",
+        [Reply.json({"id": 8, "status": "running"}), Reply.json({"id": 8, "status": "awaiting_approval"})],
+    )
+    code, out, err = run("--server", stub.url, "status", "8", "--wait")
+    assert code == 3 and "awaiting_approval" in out
+    assert "awaiting an organizer's approval" in err and "bounty status 8" in err
+    assert len(stub.seen) == 2  # it stops asking: a person decides, which can take days
+
+
 def test_submit_with_a_group_json_file_sends_the_tree(stub: Stub, model_file: Path, tmp_path: Path) -> None:
     tree = {"col": "age", "op": ">=", "value": 60}
     (tmp_path / "g.json").write_text(json.dumps(tree))
@@ -281,13 +294,15 @@ def test_waiting_past_the_timeout_exits_2(stub: Stub) -> None:
     assert code == 2 and json.loads(out)["error"]["code"] == "still_pending"
 
 
-def test_leaderboard_prints_a_table(stub: Stub) -> None:
+def test_leaderboard_prints_a_table_with_credit_in_percent_as_on_the_web(stub: Stub) -> None:
     rows = [
-        {"rank": 1, "team": "Married Minds", "credit": 0.05, "gain": 0.004, "rejections": 0, "updates": [{}]},
-        {"rank": 2, "team": "Tiny Tables", "credit": 0.0, "gain": 0.0, "rejections": 2, "updates": []},
+        {"rank": 1, "team": "Married Minds", "credit_percent": 5.0, "gain": 0.004, "rejections": 0},
+        {"rank": 2, "team": "Tiny Tables", "credit_percent": 0.0, "gain": 0.0, "rejections": 2},
     ]
+    rows[0]["updates"], rows[1]["updates"] = [{}], []
     stub.on("GET", "competitions/c/leaderboard", Reply.json(rows))
     code, out, _ = run("--server", stub.url, "leaderboard", "c")
     lines = out.splitlines()
     assert code == 0 and lines[0].split()[:3] == ["rank", "team", "credit"]
-    assert "Married Minds" in lines[2] and "Tiny Tables" in lines[3]
+    assert lines[2].split()[:4] == ["1", "Married", "Minds", "5.00%"] and "0.004" in lines[2]
+    assert lines[3].split()[:4] == ["2", "Tiny", "Tables", "0.00%"]

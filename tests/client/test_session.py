@@ -14,7 +14,7 @@ import bounty.client as bc
 from bounty.client import config
 from bounty.client.api import Client, ClientError
 from bounty.client.local import check_locally
-from bounty.client.session import MAX_TRANSIENT_FAILURES, wait_for_decision
+from bounty.client.session import MAX_TRANSIENT_FAILURES, poll_delays, wait_for_decision
 from tests.client.stub import Reply, Stub
 from tests.client.test_cli import COMPETITION, competition  # noqa: F401  (fixture)
 from tests.client.world import RULES, SCHEMA, WEAK_GROUP, world
@@ -55,6 +55,16 @@ def test_submit_with_a_tree_and_wait_returns_the_decided_submission(stub: Stub) 
     done = session.submit("c", group={"op": "all"}, model=b"M", wait=True, poll=0.01)
     assert done["status"] == "accepted"
     assert b'name="group"' in stub.seen[0].body
+
+
+def test_polls_start_at_a_quarter_second_and_never_wait_more_than_a_second(stub: Stub) -> None:
+    statuses = ["queued"] * 3 + ["running"] * 5 + ["accepted"]
+    stub.on("GET", "submissions/3", [Reply.json({"id": 3, "status": s}) for s in statuses])
+    waits: list[float] = []
+    done = wait_for_decision(Client(stub.url), 3, sleep=waits.append)
+    assert done["status"] == "accepted" and len(stub.seen) == len(statuses)
+    assert waits == [0.25, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+    assert list(zip(range(4), poll_delays(0.4), strict=False)) == [(0, 0.25), (1, 0.4), (2, 0.4), (3, 0.4)]
 
 
 def test_waiting_gives_up_after_repeated_server_errors(stub: Stub) -> None:

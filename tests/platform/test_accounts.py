@@ -31,7 +31,7 @@ def test_signup_refuses_a_taken_username_next_to_the_field(
     make_user("ada")
     response = client.post(
         reverse("signup"),
-        {"username": "ADA", "email": "", "password1": PASSWORD, "password2": PASSWORD},
+        {"username": "ADA", "email": "ada2@example.org", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert response.status_code == 409
     assert response.context["form"].errors["username"] == ["This user name is taken."]
@@ -39,7 +39,8 @@ def test_signup_refuses_a_taken_username_next_to_the_field(
 
 
 def test_signup_refuses_a_weak_password(client: Client) -> None:
-    response = client.post(reverse("signup"), {"username": "bob", "password1": "123", "password2": "123"})
+    data = {"username": "bob", "email": "bob@example.org", "password1": "123", "password2": "123"}
+    response = client.post(reverse("signup"), data)
     assert response.status_code == 400
     assert response.context["form"].errors["password1"]
     assert not User.objects.filter(username="bob").exists()

@@ -53,7 +53,7 @@ def test_the_schema_lists_every_key_for_every_column(competition: Competition, p
 def test_the_data_card(competition: Competition, participant: User) -> None:
     card = api_client(participant).get(url(competition, "/data-card")).json()
     assert card == {
-        "rows": {"train": 2, "holdout": 2, "confirmation": 2},
+        "rows": {"train": 2, "holdout": 20_000, "confirmation": 2},
         "attributes": ["sex"],
         "base_model": "",
         "other": {},
@@ -144,15 +144,19 @@ def test_public_reads_show_rounded_gains_and_no_holdout_losses(
     ]
     assert set(versions[0]) == {"number", "kind", "created_at", "public_gain"}
     metrics = anonymous.get(url(competition, "/metrics")).json()
-    assert metrics == {
-        "current_loss_share": 0.99,  # (0.2 - 0.002) / 0.2: only public gains move it
-        "improvement_share": 0.01,
+    assert metrics == {  # 20,000 holdout rows and k = 10: the step is 0.001
+        "step": 0.001,
+        "publish_k": 10,
+        "base_loss": 0.2,
+        "public_loss": 0.198,  # 0.2 - 0.002: only public gains move it
+        "current_loss_percent": 99.0,
+        "improvement_percent": 1.0,
         "accepted_updates": 1,
         "head_version": 2,
     }
     board = anonymous.get(url(competition, "/leaderboard")).json()
     assert board[0]["team"] == "Lovelace" and board[0]["updates"][0]["public_gain"] == 0.002
-    assert board[0]["credit"] == pytest.approx(0.002 / 0.2)
+    assert board[0]["credit_percent"] == 1.0  # percent of the published base loss
     everything = json.dumps([versions, metrics, board])
     for secret in ("0.1976", "0.19,", "0.0024", "0.123456", "holdout"):
         assert secret not in everything

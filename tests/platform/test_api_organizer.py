@@ -114,7 +114,7 @@ def test_approving_commits_the_pair_and_answers_the_new_head(held: Held) -> None
     response = post(held.org, held.competition, f"submissions/{held.first.pk}/approve", {"note": "fine"})
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["message"] == f"Submission #{held.first.seq} approved: accepted."
+    assert body["message"] == f"Submission #{held.first.pk} approved: accepted."
     assert body["submission"]["id"] == held.first.pk and body["submission"]["status"] == "accepted"
     assert body["submission"]["figures"]["gain"] > 0 and body["submission"]["counts"] is True
     assert body["competition"]["head_version"] == 1
@@ -129,7 +129,7 @@ def test_declining_refuses_the_pair_and_only_a_waiting_pair_can_be_decided(held:
     response = post(held.org, held.competition, tail, {"note": "a known group"})
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["message"] == f"Submission #{held.first.seq} declined."
+    assert body["message"] == f"Submission #{held.first.pk} declined."
     assert body["submission"]["status"] == "declined" and body["competition"]["head_version"] == 0
     again = post(held.org, held.competition, tail, {"note": "again"})
     assert again.status_code == 409 and error_of(again)["code"] == "not_awaiting_approval"
@@ -238,7 +238,8 @@ def test_the_exports_are_the_consoles_files(held: Held) -> None:
     assert float(table[0]["gain"]) == pytest.approx(held.first.figures["gain"])
     board = client.get(url(held.competition, "exports/leaderboard.csv"))
     assert board.status_code == 200
-    assert board.content.decode().splitlines()[0] == "rank,team,credit,gain,accepted_updates,rejections"
+    header = board.content.decode().splitlines()[0]
+    assert header == "rank,team,credit_percent,gain,accepted_updates,rejections"
     assert {"competition.export_bundle", "competition.export_submissions"} <= actions_of(held.org)
 
 
@@ -249,6 +250,7 @@ ROUTES = [
     ("POST", "submissions/{submission}/decline"),
     ("POST", "rollback"),
     ("POST", "teams/{team}/disqualify"),
+    ("POST", "teams/{team}/approve"),
     ("POST", "confirm"),
     ("POST", "close"),
     ("GET", "exports/bundle.zip"),
@@ -305,6 +307,7 @@ def test_the_schema_documents_every_organizer_endpoint(db: None) -> None:
         ("POST", "/submissions/{submission_id}/decline"),
         ("POST", "/rollback"),
         ("POST", "/teams/{team_id}/disqualify"),
+        ("POST", "/teams/{team_id}/approve"),
         ("POST", "/confirm"),
         ("POST", "/close"),
         ("POST", "/open"),
@@ -351,7 +354,7 @@ def test_the_command_line_drives_the_organizer_endpoints(
         *server, "organize", "export", held.competition.slug, "submissions", "-o", str(target)
     )
     assert code == 0 and str(target) in out
-    assert target.read_text().startswith("seq,id,team")
+    assert target.read_text().startswith("id,arrival,team")
     code, out, _ = bounty(
         *server, "organize", "disqualify", held.competition.slug, "team a", "--reason", "collusion"
     )

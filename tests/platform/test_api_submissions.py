@@ -78,7 +78,7 @@ def test_a_group_given_as_a_model_file_is_stored_by_hash(
     [
         ({}, "required", "group"),
         ({"group_text": "age >= 60", "group": '{"op": "all"}'}, "invalid", "group_text"),
-        ({"group": "{not json"}, "invalid", "group"),
+        ({"group": "{not json"}, "invalid_group", "group"),
         ({"group": "[1, 2]"}, "invalid", "group"),
         ({"group": json.dumps({"col": "agee", "op": ">=", "value": 1})}, "invalid_group", "group"),
         ({"group_text": "agee >= 60"}, "invalid_group", "group_text"),

@@ -1,8 +1,11 @@
-"""Hostile model files submitted from the web, decided by a real worker process on the real engine.
+"""Hostile model files: refused at the web form's door (from their bytes, or by the pre-check on public
+train rows) without a submission; and, should one reach a worker some other way (here: the service
+called without the pre-check), decided by a real worker process on the real engine.
 
 Each one is refused with its category, nothing it asks for is ever run (the "live" payloads would
-create a marker file), nothing is written outside the submission's own stored upload, and the worker
-keeps serving: a good submission sent after the attacks is still accepted.
+create a marker file), nothing is written outside the submission's own stored upload (and the
+pre-check's sample of the public train rows), and the worker keeps serving: a good submission sent
+after the attacks is still accepted.
 """
 
 from __future__ import annotations
@@ -10,14 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from bounty.models import Submission
+from bounty.lifecycle import submission_create
+from bounty.models import Competition, Submission
 from bounty.services.teams import team_create
 from bounty.services.terms import terms_accept
 from bounty.storage import data_dir
@@ -52,10 +58,29 @@ def hostile_models(marker: Path) -> dict[str, Callable[[], bytes]]:
     }
 
 
-def submit(client: object, **fields: object) -> None:
+def submit(client: object, *, refused: bool = False, **fields: object) -> None:
     cache.clear()  # the web submit rate limit is not what this test is about
     response = client.post(reverse("submit", args=["census"]), fields)  # type: ignore[attr-defined]
-    assert response.status_code == 302, response.content
+    if not refused:
+        assert response.status_code == 302, response.content
+        return
+    assert response.status_code == 400, response.status_code
+    errors = response.context["form"].errors
+    assert errors.get("model_file") or errors.get("group_model_file"), errors
+
+
+def behind_the_door(competition: Competition, user: User, content: bytes, **group: Any) -> int:
+    """A submission made without the pre-check, as if the file had slipped past the door."""
+    files = {k: ContentFile(v, name="group.skops") for k, v in group.items() if isinstance(v, bytes)}
+    texts = {k: v for k, v in group.items() if isinstance(v, str)}
+    made = submission_create(
+        competition=competition,
+        user=user,
+        model_file=ContentFile(content, name="model.skops"),
+        **files,
+        **texts,
+    )
+    return int(made.pk)
 
 
 def test_hostile_files_are_refused_by_the_worker_which_keeps_serving(
@@ -72,12 +97,18 @@ def test_hostile_files_are_refused_by_the_worker_which_keeps_serving(
 
     expected: dict[int, str] = {}
     for name, build in hostile_models(marker).items():
-        submit(web, group_text=GOOD_GROUP, model_file=SimpleUploadedFile("model.skops", build()))
-        expected[Submission.objects.latest("seq").pk] = name
+        content = build()
+        made_before = Submission.objects.count()
+        model_file = SimpleUploadedFile("model.skops", content)
+        submit(web, refused=True, group_text=GOOD_GROUP, model_file=model_file)
+        assert Submission.objects.count() == made_before, name
+        expected[behind_the_door(competition, participant, content, group_text=GOOD_GROUP)] = name
     group_bomb = SimpleUploadedFile("group.skops", malicious.pickle_payload(marker))
     good_model = SimpleUploadedFile("model.skops", pair_model(GOOD_GROUP))
-    submit(web, group_text="", group_model_file=group_bomb, model_file=good_model)
-    expected[Submission.objects.latest("seq").pk] = "pickle as the group model"
+    submit(web, refused=True, group_text="", group_model_file=group_bomb, model_file=good_model)
+    pickled_group = malicious.pickle_payload(marker)
+    made = behind_the_door(competition, participant, pair_model(GOOD_GROUP), group_model_file=pickled_group)
+    expected[made] = "pickle as the group model"
 
     decided = {pk: wait_until_decided(pk) for pk in expected}
     wrong = {
@@ -96,7 +127,7 @@ def test_hostile_files_are_refused_by_the_worker_which_keeps_serving(
         for s in decided.values()
         if s.group_model_sha256
     }
-    after = snapshot(data_dir())
+    after = {p: v for p, v in snapshot(data_dir()).items() if "/frames/precheck" not in p}
     changed = {path for path in before if after.get(path) != before[path]}
     assert changed == set(), f"files changed or removed by the attacks: {sorted(changed)}"
     assert set(after) - set(before) == stored

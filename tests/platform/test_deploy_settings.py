@@ -172,7 +172,8 @@ def test_web_and_api_logins_share_one_limit_per_client_address(throttles: Any, p
 
 def test_signing_up_is_rate_limited_per_client_address(throttles: Any, db: None) -> None:
     def signup(name: str) -> int:
-        data = {"username": name, "password1": "a-long-pass-4-x", "password2": "a-long-pass-4-x"}
+        data = {"username": name, "email": f"{name}@example.org", "password1": "a-long-pass-4-x"}
+        data["password2"] = data["password1"]
         return Client().post(reverse("signup"), data).status_code
 
     assert [signup("sybil1"), signup("sybil2"), signup("sybil3")] == [302, 302, 429]

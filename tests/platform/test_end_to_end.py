@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -36,7 +38,11 @@ def test_new_user_submits_from_the_web_and_sees_the_decision_on_the_leaderboard(
     web = Client()
     signup = {"username": "ada", "email": "ada@example.org", "password1": "a-long-pass-4-ada"}
     response = web.post(reverse("signup"), {**signup, "password2": signup["password1"]})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("email_confirmation")
+    # a team needs a confirmed email address: follow the link the sign-up mailed
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body)
+    assert link is not None
+    assert web.get(link.group(1)).status_code == 302
     assert web.post(reverse("team", args=[slug]), {"action": "create", "name": "Ada's"}).status_code == 302
     # the data is locked until the terms are accepted
     assert web.get(reverse("train_download", args=[slug])).status_code in (302, 403)

@@ -37,7 +37,8 @@ def test_every_raised_code_is_in_the_table() -> None:
 def test_no_raise_passes_an_http_status() -> None:
     for where, call in domain_error_calls():
         assert len(call.args) <= 3, f"{where}: DomainError takes (code, message, field)"
-        assert all(k.arg in ("code", "message", "field") for k in call.keywords), where
+        keywords = ("code", "message", "field", "retry_after")  # retry_after: the Retry-After header
+        assert all(k.arg in keywords for k in call.keywords), where
 
 
 def test_each_code_has_exactly_one_status() -> None:

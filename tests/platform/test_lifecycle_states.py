@@ -97,7 +97,8 @@ def test_a_move_happens_once_with_its_effects(
     for submission in (failed, cancelled, accepted):
         submission.refresh_from_db()
         assert submission.finished_at is not None
-    assert [m.subject for m in mail.outbox] == [f"[{accepted.competition.title}] Submission #3: accepted"]
+    subject = f"[{accepted.competition.title}] Submission #{accepted.pk}: accepted"
+    assert [m.subject for m in mail.outbox] == [subject]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

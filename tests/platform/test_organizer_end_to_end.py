@@ -50,11 +50,13 @@ def organizer_scenario(competition: Competition, org: User, tmp_path: Path) -> N
     web = login(org)
     slug = competition.slug
 
-    response = web.post(reverse("console:rollback", args=[slug]), {"version": 3, "reason": "undo #4"})
-    assert response.status_code == 302
+    confirmed = {"confirm": "1", "head": Competition.objects.get(pk=competition.pk).head_version}
+    data = {"version": 3, "reason": "undo #4", **confirmed}
+    assert web.post(reverse("console:rollback", args=[slug]), data).status_code == 302
     team_a = Team.objects.get(name="Team A")
-    response = web.post(reverse("console:disqualify", args=[slug]), {"team": team_a.pk, "reason": "cheating"})
-    assert response.status_code == 302
+    confirmed = {"confirm": "1", "head": Competition.objects.get(pk=competition.pk).head_version}
+    data = {"team": team_a.pk, "reason": "cheating", **confirmed}
+    assert web.post(reverse("console:disqualify", args=[slug]), data).status_code == 302
 
     data = {"enabled": "on", "reason": "final week"}
     assert web.post(reverse("console:manual_approval", args=[slug]), data).status_code == 302

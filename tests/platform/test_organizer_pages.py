@@ -91,13 +91,19 @@ def test_organizers_roll_back_and_disqualify_from_the_page(enqueued: list[int]) 
     assert f"{decided[0].figures['gain']:.6f}" in page  # organizer-only figures
     url = reverse("console:rollback", args=[competition.slug])
     response = client.post(url, {"version": 2, "reason": "revert the last two"})
+    assert response.status_code == 200 and "What will change" in response.content.decode()  # asks first
+    competition.refresh_from_db()
+    confirmed = {"confirm": "1", "head": competition.head_version}
+    response = client.post(url, {"version": 2, "reason": "revert the last two", **confirmed})
     assert response.status_code == 302
     competition.refresh_from_db()
     head = ModelVersion.objects.get(competition=competition, number=competition.head_version)
     assert (head.kind, head.target_version) == ("rollback", 2)
     team = Team.objects.get(name="Team B")
     url = reverse("console:disqualify", args=[competition.slug])
-    response = client.post(url, {"team": team.pk, "reason": "collusion"}, follow=True)
+    competition.refresh_from_db()
+    confirmed = {"confirm": "1", "head": competition.head_version}
+    response = client.post(url, {"team": team.pk, "reason": "collusion", **confirmed}, follow=True)
     assert response.status_code == 200 and "Team B is disqualified" in response.content.decode()
     actions = set(AuditEvent.objects.filter(actor=org).values_list("action", flat=True))
     assert {"competition.rollback", "team.disqualify"} <= actions
@@ -137,5 +143,5 @@ def test_the_leaderboard_csv_is_public_and_has_no_figures(
     response = Client().get(reverse("leaderboard_csv", args=[competition.slug]))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["rank", "team", "credit", "gain", "accepted_updates", "rejections"]
+    assert rows[0] == ["rank", "team", "credit_percent", "gain", "accepted_updates", "rejections"]
     assert rows[1][1] == "Lovelace"

@@ -66,7 +66,7 @@ def test_leaderboard_ranks_by_credit_and_breaks_ties_by_arrival(
     )  # fmt: skip
     rows = leaderboard(competition=competition)
     assert [r.team.name for r in rows] == ["B", "A", "C"]
-    assert rows[0].credit == 0.01 / 0.2
+    assert rows[0].credit == 5.0  # percent of the published base loss
     assert rows[0].updates[0].group == "age is at least 60"
     assert (rows[2].credit, rows[2].rejections) == (0.0, 1)
     page = Client().get(reverse("leaderboard", args=[competition.slug])).content.decode()

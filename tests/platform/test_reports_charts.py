@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from bounty.charts import BarSeries, Series, bar_chart, heatmap, line_chart
+from bounty.charts.heatmap import legend_values
 from bounty.charts.svg import nice_ticks
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -62,10 +63,21 @@ def test_bar_chart_needs_one_value_per_category() -> None:
 
 def test_heatmap_draws_a_cell_per_count_with_its_number() -> None:
     root = parsed(heatmap(["t1", "t2"], ["sex", "age"], [[1, 0], [3, 2]], chart_id="h", title="t", desc="d"))
-    cells = root.findall(f".//{NS}rect")
+    cells = [r for r in root.findall(f".//{NS}rect") if r.get("class") != "legend-swatch"]
     assert len(cells) == 4
     texts = [t.text for t in root.iter(f"{NS}text")]
     assert {"0", "1", "2", "3"} <= set(texts)
+
+
+def test_heatmap_has_a_legend_from_zero_to_the_largest_count() -> None:
+    root = parsed(heatmap(["t1", "t2"], ["sex"], [[0], [3]], chart_id="h", title="t", desc="d"))
+    swatches = root.findall(f".//{NS}rect[@class='legend-swatch']")
+    assert [s.find(f"{NS}title").text for s in swatches] == [  # type: ignore[union-attr]
+        f"{n} accepted groups" for n in (0, 1, 2, 3)
+    ]
+    cell_for_3 = next(r for r in root.findall(f".//{NS}rect") if r.find(f"{NS}title").text == "t2, sex: 3")  # type: ignore[union-attr]
+    assert swatches[-1].get("fill") == cell_for_3.get("fill")
+    assert legend_values(40) == [0, 10, 20, 30, 40]
 
 
 def test_every_text_is_escaped() -> None:

@@ -14,6 +14,7 @@ from django.test import Client
 
 from bounty import lifecycle
 from bounty.models import Competition, Submission
+from bounty.selectors.published import competition_step
 from bounty.services.teams import team_create
 from bounty.services.terms import terms_accept
 from scoring.engine import public_gain
@@ -21,7 +22,7 @@ from tests.platform.conftest import login
 from tests.platform.engine_world import GROUP_TEXTS, engine_competition, pair_model
 
 pytestmark = pytest.mark.django_db
-ALPHA, MU_MIN = 0.002, 0.01
+ALPHA, MU_MIN, PUBLISH_K = 0.002, 0.01, 1  # 1,500 holdout rows and k = 1: gains published in steps of 0.002
 FORGED = {
     "alpha": 0.37,
     "mu_min": 0.9,
@@ -54,8 +55,9 @@ def participant(competition: Competition, make_user: Callable[..., User], name: 
 def twins(make_user: Callable[..., User], enqueued: list[int]) -> tuple[Competition, Competition]:
     """Two competitions with the same data and rules; the second's database copy is then forged."""
     organizer = make_user("grace")
-    kept = engine_competition(organizer=organizer, slug="kept", alpha=ALPHA, mu_min=MU_MIN)
-    forged = engine_competition(organizer=organizer, slug="forged", alpha=ALPHA, mu_min=MU_MIN)
+    rules = {"alpha": ALPHA, "mu_min": MU_MIN, "publish_k": PUBLISH_K}
+    kept = engine_competition(organizer=organizer, slug="kept", **rules)
+    forged = engine_competition(organizer=organizer, slug="forged", **rules)
     Competition.objects.filter(pk=forged.pk).update(**FORGED)
     forged.refresh_from_db()
     return kept, forged
@@ -69,8 +71,9 @@ def test_a_forged_database_copy_changes_neither_the_decision_nor_the_public_gain
     first, second = results
     assert first.status == second.status == Submission.Status.ACCEPTED
     assert first.figures == second.figures and first.public_gain == second.public_gain
-    assert second.public_gain == public_gain(second.figures["gain"], ALPHA)  # the store's alpha
-    assert second.public_gain > 0  # at alpha 0.37 it would be 0, and mu_min 0.9 would refuse the group
+    step = competition_step(forged).step  # from the store's publish_k
+    assert step == 0.002 and second.public_gain == public_gain(second.figures["gain"], step)
+    assert second.public_gain > 0  # mu_min 0.9 would refuse the group, alpha 0.37 reject the pair
     kept.refresh_from_db()
     forged.refresh_from_db()
     assert (kept.head_version, kept.current_holdout_loss) == (

@@ -104,13 +104,14 @@ def test_without_environment_sqlite_and_a_filesystem_broker_live_in_the_data_dir
     assert Path(options["data_folder_in"]).is_relative_to(data)
 
 
-def test_celery_routes_scoring_to_its_queue_and_acknowledges_late(tmp_path: Path) -> None:
+def test_celery_routes_scoring_and_the_precheck_to_their_queues_and_acknowledges_late(tmp_path: Path) -> None:
     settings = report(tmp_path, BOUNTY_DEMO="1")
     scoring = {"queue": "scoring"}
     assert settings["routes"] == {
         "bounty.score_submission": scoring,
         "bounty.evaluate_shard": scoring,
         "bounty.finish_shards": scoring,
+        "bounty.precheck_pair": {"queue": "precheck"},  # short runs a request waits for
     }
     assert settings["ignore_result"] is True
     assert settings["acks_late"] is True

@@ -29,8 +29,10 @@ from rest_framework.authtoken.models import Token
 from bounty.client.cli import main as bounty
 from bounty.engine_adapter import competition_store
 from bounty.models import Competition, Notice, Submission
+from bounty.selectors.published import competition_step
 from scoring import groups
 from scoring.engine import Rules, Store, create_store, public_gain
+from scoring.publish import percent_of
 from tests.platform.conftest import LiveWorker, login
 from tests.platform.engine_world import pair_model, world
 from tests.platform.organizer_support import SCRIPT, team_member, weak_base, weak_competition
@@ -63,7 +65,9 @@ def submit(web: Client, competition: Competition, text: str) -> Submission:
 
 
 def console(web: Client, competition: Competition, action: str, data: dict[str, Any]) -> None:
-    response = web.post(reverse(f"console:{action}", args=[competition.slug]), data)
+    """An organizer action, confirmed (roll back, disqualify and close show what they change first)."""
+    confirmed = {"confirm": "1", "head": Competition.objects.get(pk=competition.pk).head_version}
+    response = web.post(reverse(f"console:{action}", args=[competition.slug]), {**data, **confirmed})
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
@@ -172,12 +176,14 @@ def test_every_surface_agrees_with_an_independent_replay_after_organizer_actions
 
     labels = expected_labels(story, truth.counting)
     ids = {name: s.pk for name, s in subs.items()}
-    gains = {name: public_gain(s.figures["gain"], ALPHA) for name, s in subs.items()}
+    step = competition_step(competition)
+    assert step.step is not None
+    gains = {name: public_gain(s.figures["gain"], step.step) for name, s in subs.items()}
     assert all(s.public_gain == gains[name] for name, s in subs.items())
-    base = competition.base_holdout_loss
+    base = step.value(competition.base_holdout_loss)  # the published base loss
     assert base is not None
-    public_loss = base - sum(gains[name] for name in truth.counting)
-    credit = {"Team B": gains["B2"] / base, "Team C": gains["C1"] / base}
+    public_loss = step.text(base - sum(gains[name] for name in truth.counting))
+    credit = {"Team B": percent_of(gains["B2"], base), "Team C": percent_of(gains["C1"], base)}
 
     check_pages(story, labels, ids, public_loss)
     check_api(story, labels, ids, gains, truth.counting, public_loss, credit)
@@ -187,7 +193,7 @@ def test_every_surface_agrees_with_an_independent_replay_after_organizer_actions
     check_notifications(story)
 
 
-def check_pages(story: Story, labels: dict[str, str], ids: dict[str, int], public_loss: float) -> None:
+def check_pages(story: Story, labels: dict[str, str], ids: dict[str, int], public_loss: str) -> None:
     competition, org = story.competition, login(story.organizer)
     for name, pk in ids.items():
         team = next(t for t, u in story.users.items() if u.pk == story.subs[name].author_id)
@@ -203,7 +209,7 @@ def check_pages(story: Story, labels: dict[str, str], ids: dict[str, int], publi
     assert badges(home) == everyone
     public = Client().get(reverse("competition", args=[competition.slug])).content.decode()
     assert badges(public) == everyone
-    assert f"<dd>{public_loss:.4f}</dd>" in public  # holdout loss less the public gains in the model
+    assert f'data-figure="public-loss">{public_loss}</dd>' in public  # less the public gains in the model
     board = Client().get(reverse("leaderboard", args=[competition.slug])).content.decode()
     assert "Team A" not in board and "Team B" in board and "Team C" in board
 
@@ -214,8 +220,8 @@ def check_api(
     ids: dict[str, int],
     gains: dict[str, float],
     counting: list[str],
-    public_loss: float,
-    credit: dict[str, float],
+    public_loss: str,
+    credit: dict[str, float | None],
 ) -> None:
     competition, org = story.competition, login(story.organizer)
     for name, pk in ids.items():
@@ -237,16 +243,18 @@ def check_api(
     assert base is not None
     metrics = Client().get(f"/api/v1/competitions/{competition.slug}/metrics").json()
     assert metrics["accepted_updates"] == len(counting)
-    assert metrics["current_loss_share"] == round(public_loss / base, 4)
+    assert metrics["public_loss"] == float(public_loss)
     board = Client().get(f"/api/v1/competitions/{competition.slug}/leaderboard").json()
-    assert {row["team"]: row["credit"] for row in board} == pytest.approx(credit)
-    assert {row["team"]: [u["seq"] for u in row["updates"]] for row in board} == {
-        "Team B": [story.subs["B2"].seq],
-        "Team C": [story.subs["C1"].seq],
+    assert {row["team"]: row["credit_percent"] for row in board} == credit
+    assert {row["team"]: [u["submission"] for u in row["updates"]] for row in board} == {
+        "Team B": [story.subs["B2"].pk],
+        "Team C": [story.subs["C1"].pk],
     }
 
 
-def check_cli(story: Story, labels: dict[str, str], ids: dict[str, int], credit: dict[str, float]) -> None:
+def check_cli(
+    story: Story, labels: dict[str, str], ids: dict[str, int], credit: dict[str, float | None]
+) -> None:
     for user in story.users.values():
         mine = [n for n, s in story.subs.items() if s.author_id == user.pk]
         for name in mine:
@@ -258,7 +266,7 @@ def check_cli(story: Story, labels: dict[str, str], ids: dict[str, int], credit:
     board = cli(story, story.users["C"], "leaderboard", story.competition.slug)
     assert "Team A" not in board
     for team, value in credit.items():
-        assert re.search(rf"{team}\s+{value:.6g}\b", board), board
+        assert re.search(rf"{team}\s+{value:.2f}%", board), board
 
 
 def check_exports(
@@ -267,7 +275,7 @@ def check_exports(
     ids: dict[str, int],
     gains: dict[str, float],
     counting: list[str],
-    credit: dict[str, float],
+    credit: dict[str, float | None],
 ) -> None:
     competition, org = story.competition, login(story.organizer)
     rows = {
@@ -282,14 +290,14 @@ def check_exports(
     assert rows[ids["A1"]]["dropped_in"] == str(story.disqualified_in)
     assert rows[ids["B1"]]["dropped_in"] == rows[ids["A2"]]["dropped_in"] == str(story.rolled_back_in)
     board = csv_rows(Client().get(reverse("leaderboard_csv", args=[competition.slug])))
-    assert {r["team"]: float(r["credit"]) for r in board} == pytest.approx(credit)
+    assert {r["team"]: float(r["credit_percent"]) for r in board} == credit
     assert {r["team"]: r["accepted_updates"] for r in board} == {"Team B": "1", "Team C": "1"}
 
 
 def check_model_card(story: Story, counting: list[str]) -> None:
     card = Client().get(reverse("model_card", args=[story.competition.slug])).content.decode()
     for name, submission in story.subs.items():
-        row = re.search(rf"<tr[^>]*data-seq=\"{submission.seq}\".*?</tr>", card, re.S)
+        row = re.search(rf"<tr[^>]*data-submission=\"{submission.pk}\".*?</tr>", card, re.S)
         assert row is not None, name
         assert ("<td>yes</td>" in row.group(0)) is (name in counting), (name, row.group(0))
 
@@ -299,10 +307,10 @@ def check_notifications(story: Story) -> None:
     told = {team: list(Notice.objects.filter(user=user)) for team, user in story.users.items()}
     assert told["C"] == []
     assert len(told["B"]) == 1 and ROLLBACK_REASON in told["B"][0].text
-    assert f"#{story.subs['B1'].seq}" in told["B"][0].text
+    assert f"#{story.subs['B1'].pk}" in told["B"][0].text
     a_texts = sorted(n.text for n in told["A"])
     assert len(a_texts) == 2  # A2 rolled back, then the disqualification
-    assert any(ROLLBACK_REASON in t and f"#{story.subs['A2'].seq}" in t for t in a_texts)
+    assert any(ROLLBACK_REASON in t and f"#{story.subs['A2'].pk}" in t for t in a_texts)
     assert any(DISQUALIFY_REASON in t and "disqualified" in t for t in a_texts)
     for team in ("A", "B"):
         emails = [m for m in mail.outbox if story.users[team].email in m.to and "credit" in m.subject]

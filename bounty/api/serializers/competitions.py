@@ -17,6 +17,7 @@ from bounty.selectors.competitions import (
     terms_accepted,
     user_is_organizer,
 )
+from bounty.selectors.published import competition_step
 from bounty.selectors.rules import CompetitionRules, competition_rules
 from scoring.schema import Kind, Task
 
@@ -29,6 +30,8 @@ class CompetitionSerializer(serializers.ModelSerializer[Competition]):
     alpha = serializers.SerializerMethodField()
     mu_min = serializers.SerializerMethodField()
     z = serializers.SerializerMethodField()
+    publish_k = serializers.SerializerMethodField()
+    published_step = serializers.SerializerMethodField()
     accepting_submissions = serializers.SerializerMethodField()
 
     class Meta:
@@ -42,6 +45,8 @@ class CompetitionSerializer(serializers.ModelSerializer[Competition]):
             "alpha",
             "mu_min",
             "z",
+            "publish_k",
+            "published_step",
             "daily_quota",
             "total_quota",
             "opens_at",
@@ -87,6 +92,26 @@ class CompetitionSerializer(serializers.ModelSerializer[Competition]):
     def get_z(self, competition: Competition) -> float | None:
         rules = self.rules(competition)
         return rules.z if rules else None
+
+    @extend_schema_field(
+        serializers.IntegerField(
+            allow_null=True, help_text="No published figure pins the holdout's error count closer than +/- k."
+        )
+    )
+    def get_publish_k(self, competition: Competition) -> int | None:
+        rules = self.rules(competition)
+        return rules.publish_k if rules else None
+
+    @extend_schema_field(
+        serializers.FloatField(
+            allow_null=True,
+            help_text="Holdout losses and gains are published rounded down to a multiple of this step.",
+        )
+    )
+    def get_published_step(self, competition: Competition) -> float | None:
+        if self.rules(competition) is None:
+            return None
+        return competition_step(competition).step
 
     def get_accepting_submissions(self, competition: Competition) -> bool:
         return competition.accepts_submissions(timezone.now())

@@ -41,6 +41,7 @@ class OrganizerCompetitionSerializer(CompetitionSerializer):
         fields = [
             *CompetitionSerializer.Meta.fields,
             "manual_approval",
+            "team_approval",
             "base_holdout_loss",
             "current_holdout_loss",
         ]

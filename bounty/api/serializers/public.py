@@ -8,18 +8,29 @@ from bounty.models.version import VersionKind
 
 
 class AcceptedUpdateSerializer(serializers.Serializer[Any]):
-    seq = serializers.IntegerField(help_text="The submission's arrival number.")
+    submission = serializers.IntegerField(help_text="The submission's number, as in its address.")
+    seq = serializers.IntegerField(help_text="Arrival order within the competition (not its number).")
     group = serializers.CharField(help_text="The group, in plain words.")
-    public_gain = serializers.FloatField(help_text="The gain, rounded down to a multiple of alpha.")
+    public_gain = serializers.FloatField(
+        help_text="The gain, rounded down to a multiple of the competition's published step."
+    )
 
 
 class LeaderboardRowSerializer(serializers.Serializer[Any]):
     rank = serializers.IntegerField()
     team = serializers.CharField(source="team.name")
-    credit = serializers.FloatField(help_text="Sum of public gains as a share of the base loss.")
-    gain = serializers.FloatField(help_text="Sum of the public gains of accepted updates.")
+    credit_percent = serializers.FloatField(
+        source="credit",
+        help_text="The sum of the published gains in percent of the published base loss, 2 decimals.",
+    )
+    gain = serializers.FloatField(help_text="Sum of the published gains of accepted updates.")
     rejections = serializers.IntegerField()
     last_accepted_seq = serializers.IntegerField(allow_null=True)
+    reached_seq = serializers.IntegerField(
+        source="first_reached_seq",
+        allow_null=True,
+        help_text="The accepted submission that brought the credit to its level (ties go to the earlier).",
+    )
     updates = AcceptedUpdateSerializer(many=True)
 
 
@@ -28,18 +39,27 @@ class PublicVersionSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=VersionKind.choices)
     created_at = serializers.DateTimeField()
     public_gain = serializers.FloatField(
-        allow_null=True, help_text="An update's public gain (rounded); null for the base and repairs."
+        allow_null=True,
+        help_text="An update's gain rounded down to the published step; null for the base and repairs.",
     )
 
 
 class MetricsSerializer(serializers.Serializer[Any]):
-    current_loss_share = serializers.FloatField(
-        allow_null=True,
-        help_text=(
-            "(Base holdout loss - public gains of the updates in the current model) / base loss, rounded "
-            "to 4 places."
-        ),
+    step = serializers.FloatField(
+        allow_null=True, help_text="The published step: every holdout loss and gain is a multiple of it."
     )
-    improvement_share = serializers.FloatField(allow_null=True, help_text="1 - current_loss_share.")
+    publish_k = serializers.IntegerField(
+        help_text="No published figure pins the holdout's error count (loss sum) closer than +/- k."
+    )
+    base_loss = serializers.FloatField(allow_null=True, help_text="The base model's loss, published.")
+    public_loss = serializers.FloatField(
+        allow_null=True, help_text="The published base loss less the published gains of counting updates."
+    )
+    current_loss_percent = serializers.FloatField(
+        allow_null=True, help_text="public_loss in percent of base_loss, 2 decimals."
+    )
+    improvement_percent = serializers.FloatField(
+        allow_null=True, help_text="(base_loss - public_loss) in percent of base_loss, 2 decimals."
+    )
     accepted_updates = serializers.IntegerField(help_text="Accepted updates in the current model.")
     head_version = serializers.IntegerField()

@@ -1,19 +1,19 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bounty.engine_adapter import model_format_check
+from bounty.engine_adapter import group_json_load
 from bounty.models import Submission, UpdateStanding
 from bounty.selectors.outcomes import submission_outcome
+from bounty.services.artifacts import artifact_check
 from scoring.groups import MAX_TEXT
 
 MAX_GROUP_JSON = 64 * 1024
+DESCRIPTION_MAX = Submission._meta.get_field("description").max_length or 500
 GROUP_FORMS = ("group", "group_text", "group_model")
 TREE_SCHEMA = {
     "type": "object",
@@ -39,12 +39,15 @@ class SubmissionCreateInputSerializer(serializers.Serializer[Any]):
     group_model = serializers.FileField(
         required=False, help_text="A model whose predictions (0/1) define the group."
     )
+    description = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=DESCRIPTION_MAX,
+        help_text="An optional note on the pair (what you tried), shown to your team only.",
+    )
 
     def validate_group(self, value: str) -> dict[str, Any]:
-        try:
-            tree = json.loads(value)
-        except ValueError as exc:
-            raise serializers.ValidationError(f"The group is not valid JSON: {exc}.") from exc
+        tree = group_json_load(text=value, field="group")
         if not isinstance(tree, dict):
             raise serializers.ValidationError("The group must be a JSON object (a group tree).")
         return tree
@@ -70,14 +73,8 @@ class SubmissionCreateInputSerializer(serializers.Serializer[Any]):
 
 
 def _checked_upload(upload: UploadedFile, *, field: str) -> UploadedFile:
-    """Refuse what is not a skops file, from its bytes; files over the size cap are left to the
-    service, which answers 413."""
-    if upload.size is not None and upload.size > settings.BOUNTY_MAX_MODEL_BYTES:
-        return upload
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    model_format_check(data=data, field=field)
+    """Refuse what the engine would never load, from its bytes (the web form makes the same check)."""
+    artifact_check(upload=upload, field=field)
     return upload
 
 
@@ -119,6 +116,7 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
             "credited_gain",
             "group",
             "group_text",
+            "description",
             "has_group_model",
             "model_format",
             "public_gain",
@@ -128,6 +126,10 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
             "finished_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "id": {"help_text": "The submission's number: the one in its address, emails and exports."},
+            "seq": {"help_text": "Its arrival order within the competition (not its number; see id)."},
+        }
 
     def get_has_group_model(self, submission: Submission) -> bool:
         return submission.group_model_sha256 is not None

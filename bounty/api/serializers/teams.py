@@ -40,11 +40,28 @@ class TeamSerializer(serializers.ModelSerializer[Team]):
     competition = serializers.CharField(source="competition.slug", read_only=True)
     members = MemberSerializer(source="memberships", many=True, read_only=True)
     quota = serializers.SerializerMethodField()
+    awaiting_approval = serializers.SerializerMethodField(
+        help_text="The competition asks an organizer to approve each team, and this one is not yet: "
+        "its submissions are refused (403 `team_not_approved`) until it is."
+    )
 
     class Meta:
         model = Team
-        fields = ["id", "name", "competition", "invite_code", "created_at", "members", "quota"]
+        fields = [
+            "id",
+            "name",
+            "competition",
+            "invite_code",
+            "created_at",
+            "approved_at",
+            "awaiting_approval",
+            "members",
+            "quota",
+        ]
         read_only_fields = fields
+
+    def get_awaiting_approval(self, team: Team) -> bool:
+        return bool(team.competition.team_approval) and team.approved_at is None
 
     @extend_schema_field(QuotaSerializer)
     def get_quota(self, team: Team) -> dict[str, Any]:

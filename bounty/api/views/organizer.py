@@ -155,7 +155,7 @@ class ApproveView(APIView):
         data = _payload(NoteInputSerializer, request)
         submission = _submission_in(competition, submission_id)
         done = submission_approve(submission=submission, actor=user, note=data["note"])
-        message = f"Submission #{done.seq} approved: {done.get_status_display().lower()}."
+        message = f"Submission #{done.pk} approved: {done.get_status_display().lower()}."
         return _result(competition, message, submission=_submission_data(done))
 
 
@@ -176,7 +176,7 @@ class DeclineView(APIView):
         data = _payload(NoteInputSerializer, request)
         submission = _submission_in(competition, submission_id)
         done = submission_decline(submission=submission, actor=user, note=data["note"])
-        return _result(competition, f"Submission #{done.seq} declined.", submission=_submission_data(done))
+        return _result(competition, f"Submission #{done.pk} declined.", submission=_submission_data(done))
 
 
 # -- actions on the model --------------------------------------------------------------------------

@@ -57,13 +57,20 @@ class CompetitionSubmissionsView(APIView):
         summary="Submit a (group, model) pair",
         description=(
             "Multipart form. The group is exactly one of `group` (a JSON tree as a string), "
-            "`group_text` (the text form) or a `group_model` file; `model` is a skops file. "
-            "Needs the current terms accepted and a team; counts against the team's daily and "
-            "total quotas (429 `quota_exceeded`)."
+            "`group_text` (the text form) or a `group_model` file; `model` is a skops or ONNX file; "
+            "`description` is an optional note (at most 500 characters) shown to your team. "
+            "Needs a confirmed email address (403 `email_unconfirmed`), the current terms accepted "
+            "and a team, approved by an organizer where the competition asks for it (403 "
+            "`team_not_approved`); counts against the team's daily and "
+            "total quotas (429 `quota_exceeded`). Before it is queued, the files are checked from "
+            "their bytes and the pair runs on a few hundred public train rows: a failure there "
+            "(a pickle, a model that misses a column, labels outside the classes...) is refused "
+            "at once with its exact cause (400, the engine's reason as the code) and costs no quota. "
+            "These runs are limited per user (429 `rate_limited`, with Retry-After)."
         ),
         tags=TAGS,
         request={"multipart/form-data": SubmissionCreateInputSerializer},
-        responses={201: SubmissionDetailSerializer, **error_responses(400, 403, 404, 409, 413)},
+        responses={201: SubmissionDetailSerializer, **error_responses(400, 403, 404, 409, 413, 503)},
     )
     def post(self, request: Request, slug: str) -> Response:
         user = logged_in_user(request)
@@ -79,6 +86,8 @@ class CompetitionSubmissionsView(APIView):
                 group_tree=data.get("group"),
                 model_file=data["model"],
                 group_model_file=data.get("group_model"),
+                description=data.get("description") or "",
+                precheck=True,
             )
         except DomainError as exc:
             exc.field = API_FIELDS.get(exc.field or "", exc.field)

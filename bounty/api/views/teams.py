@@ -30,7 +30,10 @@ class TeamCreateView(APIView):
     @extend_schema(
         operation_id="teams_create",
         summary="Create a team",
-        description="You become its first member; share its `invite_code` with the others.",
+        description=(
+            "You become its first member; share its `invite_code` with the others. A signed-up account "
+            "must confirm its email address first (403 `email_unconfirmed`)."
+        ),
         tags=TAGS,
         request=TeamCreateInputSerializer,
         responses={201: TeamSerializer, **error_responses(400, 403, 404, 409)},
@@ -48,6 +51,7 @@ class TeamJoinView(APIView):
     @extend_schema(
         operation_id="teams_join",
         summary="Join a team by its invite code",
+        description="A signed-up account must confirm its email address first (403 `email_unconfirmed`).",
         tags=TAGS,
         request=TeamJoinInputSerializer,
         responses={200: TeamSerializer, **error_responses(400, 403, 404, 409)},

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
@@ -19,6 +20,7 @@ from bounty.demo import adult_schema, example_pairs, load_demo_frame, split_fram
 from bounty.lifecycle import submission_create, submission_score
 from bounty.models import Competition, Membership
 from bounty.services.competitions import competition_create
+from bounty.services.organizers import organizer_grant
 from bounty.services.teams import team_create
 from bounty.services.terms import terms_accept
 from bounty.services.users import user_create
@@ -56,16 +58,35 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--offline", action="store_true", help="Do not download; use synthetic data.")
+        shown = parser.add_mutually_exclusive_group()
+        shown.add_argument("--no-logins", action="store_true", help="Seed without printing the logins.")
+        shown.add_argument(
+            "--logins-only", action="store_true", help="Only print the logins (and where the mail goes)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         credentials = _credentials(data_dir() / "demo_credentials.json")
+        if options["logins_only"]:
+            self._logins(credentials)
+            return
         if Competition.objects.filter(slug=SLUG).exists():
             self.stdout.write("The demo competition exists already.")
         else:
             self._seed(credentials, offline=bool(options["offline"]))
+        organizer = User.objects.filter(username=credentials["organizer"][0]).first()
+        if organizer is not None:  # may create competitions too (also in a demo seeded before this)
+            organizer_grant(user=organizer)
+        if not options["no_logins"]:
+            self._logins(credentials)
+
+    def _logins(self, credentials: dict[str, tuple[str, str]]) -> None:
         self.stdout.write("Demo logins (user / password):")
         for role, (name, password) in credentials.items():
             self.stdout.write(f"  {role:<12} {name} / {password}")
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            self.stdout.write(
+                f"Emails the site sends are files in {settings.EMAIL_FILE_PATH}/ (none is sent)."
+            )
 
     def _seed(self, credentials: dict[str, tuple[str, str]], *, offline: bool) -> None:
         frame, source = load_demo_frame(data_dir() / "cache" / "adult", allow_download=not offline)
@@ -142,4 +163,6 @@ def _credentials(path: Path) -> dict[str, tuple[str, str]]:
 
 def _user(name: str, password: str) -> User:
     existing = User.objects.filter(username=name).first()
-    return existing or user_create(username=name, email=f"{name}@example.org", password=password)
+    return existing or user_create(
+        username=name, email=f"{name}@example.org", password=password, needs_confirmation=False
+    )
