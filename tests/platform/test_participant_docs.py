@@ -18,7 +18,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from bounty.models import Submission
+from bounty.models import Competition, Submission
+from bounty.selectors.published import competition_step
+from bounty.selectors.rules import competition_rules
 from bounty.storage import data_dir
 from tests.platform.conftest import REPO_DIR, LiveWorker
 
@@ -55,6 +57,9 @@ def test_the_worked_example_runs_end_to_end(
 ) -> None:
     shutil.copytree(adult_cache, data_dir() / "cache" / "adult")
     call_command("seed_demo")
+    demo = Competition.objects.get()
+    # The demo publishes at alpha itself, so every accepted gain shows on its leaderboard.
+    assert competition_step(demo).step == competition_rules(competition=demo).alpha == 0.001
     User.objects.create_user("reader", password="a-long-reader-password")
     work = tmp_path / "work"
     work.mkdir()

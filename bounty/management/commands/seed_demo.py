@@ -107,6 +107,9 @@ class Command(BaseCommand):
             alpha=0.001,
             mu_min=0.01,
             z=1.0,
+            # 12,210 holdout rows: k = 5 makes the published step 0.001, alpha itself, so every
+            # accepted gain shows on the leaderboard (k = 10 would publish gains under 0.002 as 0).
+            publish_k=5,
             opens_at=now - timedelta(days=1),
             closes_at=now + timedelta(days=90),
             splits={"train": train, "holdout": holdout, "confirmation": confirmation},
