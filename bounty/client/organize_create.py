@@ -108,6 +108,13 @@ def report(ctx: Ctx, draft: JSON, definition: Path) -> int:
         chosen = ", ".join(f"{k} = {rules[k]}" for k in ("alpha", "mu_min", "z") if k in rules)
         suggested = f" (suggested: {', '.join(rules['suggested'])})" if rules.get("suggested") else ""
         text = f"Created {job.get('competition')} ({job.get('competition_status')}): {chosen}{suggested}."
+        publication = rules.get("publication") or {}
+        if publication.get("hides_gains"):
+            text += (
+                f"\nWarning: figures are published at a step of {publication['step']}, coarser than alpha:"
+                f" accepted gains under it show as 0"
+                f" (publish_k {publication['k_for_alpha']} or less avoids it)."
+            )
         ctx.emit(draft, text)
         return OK
     if status == "needs_choices":

@@ -20,7 +20,7 @@ from bounty.models import CompetitionDraft
 from bounty.selectors.organizers import require_organizer
 from bounty.services import draft_steps
 from bounty.services.draft_jobs import Progress, draft_job_start, require_idle
-from bounty.services.rules_advice import draft_rule_advice
+from bounty.services.rules_advice import draft_publication, draft_rule_advice
 from bounty.services.wizard import (
     Upload,
     check_slug,
@@ -231,15 +231,26 @@ def definition_rules(draft: CompetitionDraft, definition: Definition, schema: Sc
     advice = draft_rule_advice(draft=draft, schema=schema, rules={**rules, **definition.rules})
     chosen = {k: definition.rules.get(k) for k in ("alpha", "mu_min", "z")}
     suggested = {k: advice[k] for k in chosen if chosen[k] is None}
-    return {
+    final = {
         **rules,
         **{k: v for k, v in chosen.items() if v is not None},
         **suggested,
         "publish_k": int(definition.rules.get("publish_k", DEFAULT_PUBLISH_K)),
         "suggested": sorted(suggested),
     }
+    return {**final, "publication": draft_publication(draft=draft, rules=final)}
 
 
 def _public_rules(rules: dict[str, Any]) -> dict[str, Any]:
-    keys = ("loss", "alpha", "mu_min", "z", "publish_k", "daily_quota", "total_quota", "suggested")
+    keys = (
+        "loss",
+        "alpha",
+        "mu_min",
+        "z",
+        "publish_k",
+        "daily_quota",
+        "total_quota",
+        "suggested",
+        "publication",
+    )
     return {k: rules[k] for k in keys if k in rules}

@@ -21,6 +21,7 @@ from bounty.wizard.prepare import read_split_sample
 from scoring.frames import write_frame
 from scoring.losses import get_loss
 from scoring.preflight import Report, Spread, assess, gain_spread
+from scoring.publish import DEFAULT_PUBLISH_K, published_step
 from scoring.sandbox import Limits, run_model
 from scoring.schema import Schema
 
@@ -82,4 +83,29 @@ def draft_rule_advice(*, draft: CompetitionDraft, schema: Schema, rules: dict[st
         spread=stored_spread(draft, loss),
     )
     best = report.suggested
-    return {"alpha": best.alpha, "mu_min": best.mu_min, "z": best.z, "report": report, "loss": loss}
+    return {
+        "alpha": best.alpha,
+        "mu_min": best.mu_min,
+        "z": best.z,
+        "report": report,
+        "loss": loss,
+        "publication": draft_publication(draft=draft, rules=rules),
+    }
+
+
+def draft_publication(*, draft: CompetitionDraft, rules: dict[str, Any]) -> dict[str, Any]:
+    """``publication_advice`` for the draft's holdout and ``rules`` (defaults where blank)."""
+    holdout = int((draft.state.get("split_rows") or {}).get("holdout", 0))
+    alpha = float(rules.get("alpha") or DEFAULTS["alpha"])
+    k = int(rules.get("publish_k") or DEFAULT_PUBLISH_K)
+    return publication_advice(holdout_rows=max(holdout, 1), k=k, alpha=alpha)
+
+
+def publication_advice(*, holdout_rows: int, k: int, alpha: float) -> dict[str, Any]:
+    """The published step for ``k`` and whether it hides accepted gains (a gain under the step is
+    published as 0), with the largest k whose step is alpha or finer."""
+    step = published_step(holdout_rows, k)
+    fitting = max(1, int(alpha * holdout_rows / 2))
+    while fitting > 1 and published_step(holdout_rows, fitting) > alpha:
+        fitting -= 1
+    return {"k": k, "step": step, "hides_gains": step > alpha, "k_for_alpha": fitting}

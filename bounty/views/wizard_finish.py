@@ -61,7 +61,9 @@ def rules(request: HttpRequest, draft_id: int) -> HttpResponse:
         initial.update({key: suggested[key] for key in ("alpha", "mu_min", "z")})
     advice = draft_rule_advice(draft=draft, schema=schema, rules=initial)  # what the fields say
     form = RulesForm(request.POST or None, task=schema.task.value, initial=initial)
-    context = step_context(draft, Step.RULES, form=form, advice=advice["report"])
+    context = step_context(
+        draft, Step.RULES, form=form, advice=advice["report"], publication=advice["publication"]
+    )
     page = form_page(request, "wizard/rules.html", context, form=form)
     if request.method == "POST" and form.is_valid():
         try:
@@ -98,7 +100,15 @@ def review(request: HttpRequest, draft_id: int) -> HttpResponse:
     job = draft.job or {}
     error = job.get("error") if job.get("name") == "create" and job.get("status") == "failed" else None
     form = ReviewForm(request.POST if request.method == "POST" else None)
-    context = step_context(draft, Step.REVIEW, form=form, schema=schema, advice=advice["report"], error=error)
+    context = step_context(
+        draft,
+        Step.REVIEW,
+        form=form,
+        schema=schema,
+        advice=advice["report"],
+        publication=advice["publication"],
+        error=error,
+    )
     page = form_page(request, "wizard/review.html", context, form=form)
     if request.method == "POST" and form.is_valid():
         try:

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from benchmarks.messy import CATEGORIES, RAGGED_AFTER
 from bounty.client.cli import main
 from bounty.models import Competition
+from bounty.selectors.published import competition_step
 from bounty.wizard.definition import parse_definition
 from tests.platform.api_support import api_client, token_for
 from tests.platform.conftest import LiveWorker
@@ -85,6 +86,9 @@ def test_a_messy_table_comes_back_with_its_problems_then_opens_with_the_choices(
     assert {"sex", "race", "age"} <= set(competition.schema["attributes"])
     assert job["rules"]["z"] > 0 and set(job["rules"]["suggested"]) == {"alpha", "mu_min", "z"}
     assert competition.z == job["rules"]["z"]
+    publication = job["rules"]["publication"]  # what the pre-flight said of the published step
+    assert publication["step"] == competition_step(competition).step
+    assert publication["hides_gains"] == (publication["step"] > job["rules"]["alpha"])
 
 
 @pytest.mark.django_db

@@ -17,9 +17,11 @@ from django.test import Client
 from django.urls import reverse
 
 from bounty.models import Competition, CompetitionDraft, ModelVersion
+from bounty.services.rules_advice import publication_advice
 from bounty.services.wizard import draft_dir
 from bounty.storage import competition_dir
 from bounty.wizard.definition import parse_definition
+from scoring.publish import published_step
 from tests.platform.conftest import login
 from tests.platform.engine_world import world
 from tests.platform.organize_support import run_jobs
@@ -124,6 +126,8 @@ def test_wizard_creates_a_competition_from_csv_uploads_end_to_end(organizer: Use
 
     review = client.get(reverse("wizard:review", args=[draft_id])).content.decode()
     assert "Pre-flight" in review and "z = 0: no margin for noise" in review
+    # 1,500 holdout rows and k = 10 publish at 0.02, coarser than alpha 0.01: the organizer is told.
+    assert "an accepted gain under 0.02" in review and "Set k to 7 or less" in review
 
     job, page = finish_job(client, draft_id, client.post(reverse("wizard:review", args=[draft_id])))
     assert job["status"] == "done" and page["Location"].endswith("/competitions/loans/")
@@ -301,3 +305,20 @@ def test_only_its_organizers_can_open_a_draft_competition(
     assert competition.status == Competition.Status.OPEN
     again = login(owner).post(reverse("console:open", args=[competition.slug]))
     assert again.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("rows", "k", "alpha", "step", "hides", "k_for_alpha"),
+    [
+        (12_210, 10, 0.001, 0.002, True, 6),  # the demo's holdout at the default k
+        (12_210, 5, 0.001, 0.001, False, 6),
+        (1_500, 10, 0.01, 0.02, True, 7),
+        (200_000, 10, 0.001, 0.0001, False, 100),
+    ],
+)
+def test_the_pre_flight_says_when_the_published_step_hides_accepted_gains(
+    rows: int, k: int, alpha: float, step: float, hides: bool, k_for_alpha: int
+) -> None:
+    advice = publication_advice(holdout_rows=rows, k=k, alpha=alpha)
+    assert advice == {"k": k, "step": step, "hides_gains": hides, "k_for_alpha": k_for_alpha}
+    assert published_step(rows, k_for_alpha) <= alpha < published_step(rows, k_for_alpha + 1)
