@@ -11,6 +11,9 @@ PY := $(BIN)/python
 
 # The long-running processes, defined once (docker-compose.yml runs the same commands).
 WORKER_CMD = celery -A bounty worker -Q scoring,celery,precheck --loglevel=INFO
+# A worker for the upload pre-checks alone (docker-compose.yml runs one), so that a participant waiting
+# on an upload never queues behind long evaluations; `make worker` alone serves the pre-checks too.
+PRECHECK_WORKER_CMD = celery -A bounty worker -Q precheck --concurrency=1 --loglevel=INFO
 WEB_CMD = gunicorn bounty.wsgi --bind 0.0.0.0:8000 --workers 2 --timeout 300 --access-logfile -
 # Celery beat: runs the reaper every 15 s (re-queues submissions whose worker was lost) and closes
 # competitions when due. Run one (make demo and docker-compose.yml do).
@@ -19,7 +22,7 @@ BEAT_CMD = celery -A bounty beat --loglevel=INFO --schedule=/tmp/bounty-celerybe
 PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL := redis://127.0.0.1:6379/0
 
-.PHONY: help venv demo test test-sqlite test-postgres test-browser worker web beat lint fmt services
+.PHONY: help venv demo test test-sqlite test-postgres test-browser worker precheck-worker web beat lint fmt services
 
 help:
 	@echo "make demo    run the platform locally with demo data (http://127.0.0.1:8000/)"
@@ -100,6 +103,9 @@ bench: $(STAMP) services
 
 worker: $(STAMP)
 	$(BIN)/$(WORKER_CMD)
+
+precheck-worker: $(STAMP)
+	$(BIN)/$(PRECHECK_WORKER_CMD)
 
 web: $(STAMP)
 	$(BIN)/$(WEB_CMD)

@@ -82,7 +82,7 @@ def start_processes(
               "--threads", "4", "--timeout", "120"]  # fmt: skip
     commands = [("web", server)] if web else []
     for index in range(workers):
-        worker = [sys.executable, "-m", "celery", "-A", "bounty", "worker", "-Q", "scoring,celery",
+        worker = [sys.executable, "-m", "celery", "-A", "bounty", "worker", "-Q", "scoring,celery,precheck",
                   "--pool=solo", "--loglevel=WARNING", "--without-mingle", "--without-gossip",
                   "-n", f"load-{index}@%h"]  # fmt: skip
         commands.append((f"worker-{index}", worker))

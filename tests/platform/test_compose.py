@@ -34,6 +34,8 @@ def test_web_and_worker_run_the_makefile_commands() -> None:
     assert command(services["web"]) == shlex.split(make_variable("WEB_CMD"))
     assert command(services["worker"]) == shlex.split(make_variable("WORKER_CMD"))
     assert command(services["beat"]) == shlex.split(make_variable("BEAT_CMD"))
+    assert command(services["precheck"]) == shlex.split(make_variable("PRECHECK_WORKER_CMD"))
+    assert "precheck" in make_variable("WORKER_CMD")  # a lone worker serves the pre-checks too
     assert command(services["worker"])[:3] == ["celery", "-A", "bounty"]
     assert "scoring" in make_variable("WORKER_CMD")
     assert command(services["web"])[:2] == ["gunicorn", "bounty.wsgi"]
@@ -46,7 +48,7 @@ def test_services_wait_for_the_database_the_broker_and_migrations() -> None:
     for name in ("migrate", "web", "worker"):
         depends = services[name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "precheck"):
         depends = services[name]["depends_on"]
         assert depends["redis"]["condition"] == "service_healthy"
         assert depends["migrate"]["condition"] == "service_completed_successfully"
