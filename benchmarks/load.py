@@ -57,6 +57,7 @@ def configure(data_dir: Path) -> dict[str, str]:
         BOUNTY_API_RATE_SUBMIT="100000/hour",
         BOUNTY_API_RATE_USER="100000/minute",
         BOUNTY_API_RATE_ANON="100000/minute",
+        BOUNTY_RATE_PRECHECK="100000/hour",
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), env.get("PYTHONPATH")])),
     )
     os.environ.update(env)
