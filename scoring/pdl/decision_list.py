@@ -159,10 +159,8 @@ class DecisionList:
         if isinstance(group, GroupEntry):
             group = self.ledger.add(group, float(primary.row_loss[group.rows[self.primary]].sum()))
         if kind == "rollback":
-            from scoring.pdl.rollback import restore_ledger
-
             assert target is not None
-            restore_ledger(self, target)
+            self._restore_ledger(target)
         losses = self.current_losses()
         node = Node(
             number=self.head + 1,
@@ -180,10 +178,53 @@ class DecisionList:
         return node
 
     def rollback(self, target: int, label: str) -> Node:
-        """Append a rollback node: a new version predicting exactly as version ``target`` did."""
-        from scoring.pdl.rollback import rollback
+        """Append a rollback node: a new version predicting exactly as version ``target`` (earlier than
+        the head) did."""
+        if not 0 <= target < self.head:
+            raise ValueError(f"can only roll back to an earlier version (0..{self.head - 1}), not {target}")
+        then = self.replica(target)
+        patches = {
+            s: RowPatch(np.arange(c.n_rows, dtype=np.int64), then.splits[s].preds.copy())
+            for s, c in self.splits.items()
+        }
+        return self._append("rollback", ALL_ROWS, target, label, patches, None)
 
-        return rollback(self, target, label)
+    def replica(self, upto: int) -> DecisionList:
+        """A new list holding versions 0..``upto``, rebuilt from the stored patches."""
+        if not 0 <= upto <= self.head:
+            raise ValueError(f"no version {upto}")
+        out = DecisionList(
+            loss=self.loss,
+            rules=self.rules,
+            labels={s: c.labels for s, c in self.splits.items()},
+            base_preds=self.base_preds,
+            primary=self.primary,
+        )
+        out.models = self.models
+        for node, patches in zip(self.nodes[:upto], self.patches[:upto], strict=True):
+            group: GroupEntry | int = node.group
+            if node.kind == "update":
+                spec = self.ledger.entries[node.group].spec
+                group = GroupEntry(spec=spec, rows={s: p.rows for s, p in patches.items()})
+            again = out._append(node.kind, group, node.target, node.label, patches, node.model_sha)
+            if again != node:
+                raise ValueError(f"node {node.number} does not replay to what was recorded")
+        return out
+
+    def _restore_ledger(self, target: int) -> None:
+        """Give the ledger the state it had at version ``target`` (while appending a rollback)."""
+        ref = self.replica(target).ledger
+        kept = len(ref.entries)
+        for i, entry in enumerate(self.ledger.entries):
+            if i >= kept:
+                entry.active = False
+                continue
+            then = ref.entries[i]
+            entry.best, entry.best_version = then.best, then.best_version
+            entry.snapshot, entry.active = then.snapshot, then.active
+        sums = self.ledger.sums.copy()
+        sums[:kept] = ref.sums
+        self.ledger.sums = sums
 
     def state_nbytes(self) -> int:
         """Memory held by the cached state: split arrays, group rows and snapshots, node patches."""

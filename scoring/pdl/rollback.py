@@ -28,61 +28,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.check import Decision
-from scoring.pdl.cache import RowPatch, SplitCache
-from scoring.pdl.decision_list import ALL_ROWS, DecisionList, Node
-from scoring.pdl.ledger import GroupEntry
+from scoring.pdl.cache import SplitCache
+from scoring.pdl.decision_list import DecisionList, Node
 
 
 def replica(dl: DecisionList, upto: int) -> DecisionList:
     """A new list holding ``dl``'s versions 0..``upto``, rebuilt from its stored patches."""
-    if not 0 <= upto <= dl.head:
-        raise ValueError(f"no version {upto}")
-    splits = dl.splits
-    out = DecisionList(
-        loss=dl.loss,
-        rules=dl.rules,
-        labels={s: c.labels for s, c in splits.items()},
-        base_preds=dl.base_preds,
-        primary=dl.primary,
-    )
-    out.models = dl.models
-    for node, patches in zip(dl.nodes[:upto], dl.patches[:upto], strict=True):
-        group: GroupEntry | int = node.group
-        if node.kind == "update":
-            spec = dl.ledger.entries[node.group].spec
-            group = GroupEntry(spec=spec, rows={s: p.rows for s, p in patches.items()})
-        again = out._append(node.kind, group, node.target, node.label, patches, node.model_sha)
-        if again != node:
-            raise ValueError(f"node {node.number} does not replay to what was recorded")
-    return out
-
-
-def restore_ledger(dl: DecisionList, target: int) -> None:
-    """Give ``dl``'s ledger the state it had at version ``target`` (called while appending a rollback)."""
-    ref = replica(dl, target).ledger
-    kept = len(ref.entries)
-    for i, entry in enumerate(dl.ledger.entries):
-        if i >= kept:
-            entry.active = False
-            continue
-        then = ref.entries[i]
-        entry.best, entry.best_version = then.best, then.best_version
-        entry.snapshot, entry.active = then.snapshot, then.active
-    sums = dl.ledger.sums.copy()
-    sums[:kept] = ref.sums
-    dl.ledger.sums = sums
+    return dl.replica(upto)
 
 
 def rollback(dl: DecisionList, target: int, label: str) -> Node:
     """Append a rollback node to version ``target`` (an earlier version than the head)."""
-    if not 0 <= target < dl.head:
-        raise ValueError(f"can only roll back to an earlier version (0..{dl.head - 1}), not {target}")
-    then = replica(dl, target)
-    patches = {
-        s: RowPatch(np.arange(c.n_rows, dtype=np.int64), then.splits[s].preds.copy())
-        for s, c in dl.splits.items()
-    }
-    return dl._append("rollback", ALL_ROWS, target, label, patches, None)
+    return dl.rollback(target, label)
 
 
 def counting_updates(dl: DecisionList) -> list[Node]:
