@@ -13,10 +13,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends libseccomp2 \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 bounty && mkdir -p /data && chown bounty /data
 
+# The platform and its engine (with the sandbox extra); the participant's client is not needed here.
 COPY pyproject.toml README.md ./
 COPY scoring ./scoring
 COPY bounty ./bounty
-RUN pip install .
+RUN pip install './scoring[sandbox]' . && rm -rf scoring/build
 
 COPY manage.py ./
 COPY templates ./templates

@@ -22,7 +22,7 @@ BEAT_CMD = celery -A bounty beat --loglevel=INFO --schedule=/tmp/bounty-celerybe
 PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL := redis://127.0.0.1:6379/0
 
-.PHONY: help venv demo test test-sqlite test-postgres test-browser worker precheck-worker web beat lint fmt services
+.PHONY: help venv client-venv demo test test-sqlite test-postgres test-browser worker precheck-worker web beat lint fmt services
 
 help:
 	@echo "make demo    run the platform locally with demo data (http://127.0.0.1:8000/)"
@@ -33,11 +33,26 @@ help:
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Three distributions from one repository, installed editable: the engine (scoring/pyproject.toml, with
+# the sandbox and ONNX extras), the participant's client (client/pyproject.toml) and the platform.
+$(STAMP): pyproject.toml scoring/pyproject.toml client/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e './scoring[sandbox,onnx]' -e ./client -e '.[dev]'
 	touch $(STAMP)
+
+# The participant's client installed alone, as a participant installs it: a fresh environment with the
+# engine (no extras) and the client, built from a copy of the sources (a build leaves build/ folders
+# behind). tests/platform/test_participant_docs.py runs the docs' worked example with it
+# (BOUNTY_CLIENT_VENV); CI requires it.
+CLIENT_VENV := var/client-venv
+
+client-venv:
+	rm -rf $(CLIENT_VENV) && $(PYTHON) -m venv $(CLIENT_VENV)
+	src=$$(mktemp -d) && cp -r scoring client $$src/ && find $$src -name __pycache__ -prune -exec rm -rf {} + \
+		&& status=0 && { $(CLIENT_VENV)/bin/python -m pip install --quiet $$src/scoring $$src/client || status=$$?; } \
+		&& rm -rf $$src && exit $$status
+	$(CLIENT_VENV)/bin/bounty --help >/dev/null
 
 # bounty/demo/serve.sh migrates, seeds, runs the worker, beat and the web server, and prints the logins
 # last; Ctrl-C stops them and exits 0. `set -m` runs it as a job of its own, which the terminal's Ctrl-C
@@ -58,7 +73,8 @@ SQLITE_SMOKE := tests/platform/test_settings.py tests/platform/test_end_to_end.p
 	tests/platform/test_submissions.py tests/platform/test_sharded_scoring.py \
 	tests/platform/test_dead_worker.py tests/demo tests/client
 
-test: $(STAMP) lint
+test: export BOUNTY_CLIENT_VENV = $(CURDIR)/$(CLIENT_VENV)
+test: $(STAMP) lint client-venv
 	$(BIN)/pytest tests/engine -p no:django -W ignore::pytest.PytestConfigWarning -q || [ $$? -eq 5 ]
 	@if [ "$${CI:-}" = "true" ] || [ -n "$${DATABASE_URL:-}" ]; then \
 		$(MAKE) --no-print-directory test-postgres test-sqlite TESTS="$(SQLITE_SMOKE)"; \
@@ -116,7 +132,7 @@ beat: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy bounty scoring benchmarks
+	$(BIN)/mypy bounty scoring client/bounty_client benchmarks
 	$(BIN)/lint-imports --no-cache
 
 fmt: $(STAMP)

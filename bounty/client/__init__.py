@@ -1,33 +1,19 @@
-"""The participant's client: a command line (``bounty``) and a notebook API. No Django here.
+"""The participant's client used to live here; it is now the package ``bounty_client`` (the
+distribution ``bias-bounty-client``, which has no Django in it). Notebooks that say
+``import bounty.client as bc`` or ``from bounty.client.local import check_locally`` keep working
+where the platform and the client are both installed; the one-line migration is
+``import bounty_client as bc``."""
 
-In a notebook::
+from __future__ import annotations
 
-    import bounty.client as bc
+import importlib
+import pkgutil
+import sys
 
-    s = bc.connect("https://bounty.example.org")       # the token ``bounty login`` stored
-    train = s.download("adult-income")                  # a DataFrame
-    result = s.check("adult-income", group="age >= 60", model=fitted_estimator)
-    bc.export_model(fitted_estimator, "h.skops", train=train, schema=s.schema("adult-income"))
-    s.submit("adult-income", group="age >= 60", model="h.skops", wait=True)
+import bounty_client
+from bounty_client import *  # noqa: F403
 
-Modules: ``api`` (the REST client), ``config`` (token storage), ``local`` (the server's check on the
-public train split), ``export`` (saving models), ``session`` (this facade), ``cli`` / ``commands``.
-"""
+__all__ = bounty_client.__all__
 
-from bounty.client.api import Client, ClientError
-from bounty.client.export import check_model_file, export_model
-from bounty.client.local import LocalCheck, check_locally, error_by_group, read_train_csv
-from bounty.client.session import Session, connect
-
-__all__ = [
-    "Client",
-    "ClientError",
-    "LocalCheck",
-    "Session",
-    "check_locally",
-    "check_model_file",
-    "connect",
-    "error_by_group",
-    "export_model",
-    "read_train_csv",
-]
+for _module in pkgutil.iter_modules(bounty_client.__path__):
+    sys.modules[f"{__name__}.{_module.name}"] = importlib.import_module(f"bounty_client.{_module.name}")

@@ -8,8 +8,8 @@ import socket
 
 import numpy as np
 import pytest
+from bounty_client.api import Client, ClientError
 
-from bounty.client.api import Client, ClientError
 from tests.client.stub import Reply, Stub
 
 

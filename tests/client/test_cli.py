@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bounty_client import config
+from bounty_client.cli import build_parser, main
 from sklearn.dummy import DummyClassifier
 
-from bounty.client import config
-from bounty.client.cli import build_parser, main
 from tests.client.stub import Reply, Stub
 from tests.client.world import RULES, SCHEMA, WEAK_GROUP, world
 
@@ -157,7 +157,7 @@ def test_check_prints_the_figures_and_exits_0_when_it_would_accept(
 
 
 def test_check_json_has_the_exact_figures(competition: Stub, model_file: Path) -> None:
-    from bounty.client.local import check_locally
+    from bounty_client.local import check_locally
 
     w = world()
     code, out, _ = run(

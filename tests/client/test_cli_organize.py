@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bounty_client.cli import build_parser, main
+from bounty_client.commands import Ctx
+from bounty_client.organize import COMMANDS, Command, add_organize_parser
 
-from bounty.client.cli import build_parser, main
-from bounty.client.commands import Ctx
-from bounty.client.organize import COMMANDS, Command, add_organize_parser
 from tests.client.stub import Reply, Stub
 
 BASE = "organize/competitions/c"

@@ -8,8 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-
-from bounty.client import config
+from bounty_client import config
 
 
 def mode(path: Path) -> int:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from bounty_client import export_model
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from bounty.client import export_model
+from scoring import formats
 from scoring.errors import EngineError, Reason
-from scoring.safe_load import load_model
+from scoring.formats import format_name, load_model, registry
 from tests.client.world import SCHEMA, world
 
 
@@ -67,3 +69,27 @@ def test_proba_competitions_need_predict_proba(tmp_path: Path) -> None:
 def test_unknown_format_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown format"):
         export_model(world().h, tmp_path / "h.bin", format="pickle")  # type: ignore[arg-type]
+
+
+def test_an_onnx_export_is_an_onnx_upload_whatever_the_file_is_called(tmp_path: Path) -> None:
+    w = world()
+    path = export_model(w.h, tmp_path / "h.skops", format="onnx", train=w.train, schema=SCHEMA)
+    assert format_name(path.read_bytes()) == "onnx"
+    frame = SCHEMA.coerce(w.train)
+    assert np.array_equal(load_model(path.read_bytes()).predict(frame), w.h.predict(frame))
+
+
+def test_the_format_and_its_exporter_come_from_the_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exported: list[str] = []
+
+    def export(estimator: Any, *, train: Any, schema: Any) -> bytes:
+        exported.append(type(estimator).__name__)
+        return formats.get("skops").export(estimator, train=train, schema=schema)
+
+    copy = dataclasses.replace(formats.get("skops"), name="skops-copy", export=export)
+    monkeypatch.setattr(registry, "REGISTRY", (*registry.REGISTRY, copy))
+    path = export_model(world().h, tmp_path / "h.bin", format="skops-copy")
+    assert exported == ["Pipeline"]
+    assert format_name(path.read_bytes()) == "skops"

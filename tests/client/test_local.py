@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
+from bounty_client.local import check_locally, error_by_group, read_train_csv
 from sklearn.dummy import DummyClassifier
 
-from bounty.client.local import check_locally, error_by_group, read_train_csv
 from scoring import groups
 from scoring.check import Decision
 from scoring.errors import EngineError, Reason

@@ -7,14 +7,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+import bounty_client as bc
 import pandas as pd
 import pytest
+from bounty_client import config
+from bounty_client.api import Client, ClientError
+from bounty_client.local import check_locally
+from bounty_client.session import MAX_TRANSIENT_FAILURES, poll_delays, wait_for_decision
 
-import bounty.client as bc
-from bounty.client import config
-from bounty.client.api import Client, ClientError
-from bounty.client.local import check_locally
-from bounty.client.session import MAX_TRANSIENT_FAILURES, poll_delays, wait_for_decision
 from tests.client.stub import Reply, Stub
 from tests.client.test_cli import COMPETITION, competition  # noqa: F401  (fixture)
 from tests.client.world import RULES, SCHEMA, WEAK_GROUP, world
@@ -90,7 +90,7 @@ def test_client_modules_import_neither_django_nor_drf() -> None:
         package.__path__ = [str(pathlib.Path("bounty").resolve())]
         sys.modules["bounty"] = package
         for name in ("api", "config", "local", "export", "session", "output", "commands", "cli"):
-            importlib.import_module("bounty.client." + name)
+            importlib.import_module("bounty_client." + name)
         bad = sorted(m for m in sys.modules if m.split(".")[0] in ("django", "rest_framework", "celery"))
         print(bad)
         """

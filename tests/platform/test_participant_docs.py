@@ -2,7 +2,9 @@
 
 Every ``sh`` and ``python`` block of the worked example runs in order in one working directory, with the
 real ``bounty`` command and the real demo competition (UCI Adult when the package index is reachable,
-synthetic census data otherwise), decided by a real worker process.
+synthetic census data otherwise), decided by a real worker process. With ``BOUNTY_CLIENT_VENV`` (``make
+test`` sets it, CI requires it) the blocks run in that environment, where the client was installed alone
+as a participant installs it (``make client-venv``); otherwise in the project's own environment.
 """
 
 from __future__ import annotations
@@ -47,8 +49,31 @@ def blocks() -> list[tuple[str, str]]:
     return [(kind, code) for kind, code in found if not any(s in code for s in SKIPPED)]
 
 
+def client_python() -> Path:
+    """The Python the participant runs: the client installed alone when there is one."""
+    venv = os.environ.get("BOUNTY_CLIENT_VENV")
+    if venv:
+        return Path(venv) / "bin" / "python"
+    assert os.environ.get("CI") != "true", "CI runs the example with the client alone (make client-venv)"
+    return Path(sys.executable)
+
+
+def participant_env(tmp_path: Path, python: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "PYTHONPATH"}}
+    env.update(
+        BOUNTY_CONFIG_DIR=str(tmp_path / "config"),
+        BOUNTY_USERNAME="reader",
+        BOUNTY_PASSWORD="a-long-reader-password",
+        PATH=os.pathsep.join([str(python.parent), env.get("PATH", "")]),
+    )
+    if python == Path(sys.executable):  # the project's environment: the checkout is the installation
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_DIR), os.environ.get("PYTHONPATH")]))
+    return env
+
+
 def run_block(kind: str, code: str, *, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    command = ["bash", "-euo", "pipefail", "-c", code] if kind == "sh" else [sys.executable, "-c", code]
+    python = str(Path(env["PATH"].split(os.pathsep)[0]) / "python")
+    command = ["bash", "-euo", "pipefail", "-c", code] if kind == "sh" else [python, "-c", code]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -63,15 +88,8 @@ def test_the_worked_example_runs_end_to_end(
     User.objects.create_user("reader", password="a-long-reader-password")
     work = tmp_path / "work"
     work.mkdir()
-    env = dict(os.environ)
-    env.update(
-        BOUNTY_CONFIG_DIR=str(tmp_path / "config"),
-        BOUNTY_USERNAME="reader",
-        BOUNTY_PASSWORD="a-long-reader-password",
-        PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), env.get("PYTHONPATH")])),
-    )
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    python = client_python()
+    env = participant_env(tmp_path, python)
     server = str(live_server).rstrip("/")
     found = blocks()
     assert len(found) >= 8 and any(kind == "python" for kind, _ in found)

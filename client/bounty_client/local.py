@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scoring import groups
-from scoring.check import CheckStats, Rules, decide, public_gain
+from scoring.check import CheckStats, Figures, Rules, decide, public_gain
 from scoring.frames import canonical_frame
 from scoring.losses import get_loss
 from scoring.sandbox.limits import Limits
@@ -35,16 +35,13 @@ MAX_MODEL_BYTES = Limits().max_model_bytes
 
 @dataclass(frozen=True)
 class LocalCheck:
-    """The figures of a check on the public train split, and the decision the rule gives there."""
+    """The figures of a check on the public train split (the server's ``scoring.check.Figures``), and
+    the decision the rule gives there. Each figure is also an attribute (``result.gain``), and
+    ``as_dict`` lists them flat beside the rest."""
 
     n_rows: int
     members: int
-    mass: float
-    loss_current: float
-    loss_h: float
-    gain: float
-    se: float
-    margin: float
+    figures: Figures
     accepted: bool
     reason: str
     public_gain: float
@@ -53,8 +50,34 @@ class LocalCheck:
     z: float
     group_text: str
 
+    @property
+    def mass(self) -> float:
+        return self.figures.mass
+
+    @property
+    def loss_current(self) -> float:
+        return self.figures.loss_current
+
+    @property
+    def loss_h(self) -> float:
+        return self.figures.loss_h
+
+    @property
+    def gain(self) -> float:
+        return self.figures.gain
+
+    @property
+    def se(self) -> float:
+        return self.figures.se
+
+    @property
+    def margin(self) -> float:
+        return self.figures.margin
+
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        fields = asdict(self)
+        del fields["figures"]
+        return {"n_rows": self.n_rows, "members": self.members, **self.figures.as_dict(), **fields}
 
 
 def read_train_csv(source: CsvInput) -> pd.DataFrame:
@@ -186,12 +209,7 @@ def check_locally(
     return LocalCheck(
         n_rows=stats.n,
         members=stats.members,
-        mass=figures.mass,
-        loss_current=figures.loss_current,
-        loss_h=figures.loss_h,
-        gain=figures.gain,
-        se=figures.se,
-        margin=figures.margin,
+        figures=figures,
         accepted=decision.accepted,
         reason=decision.reason.value,
         public_gain=public_gain(figures.gain, _step(rules, bound_rules)) if decision.accepted else 0.0,

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bounty.client import config
-from bounty.client.api import JSON, Client, ClientError
-from bounty.client.export import model_bytes
-from bounty.client.local import LocalCheck, check_locally, read_train_csv
+from bounty_client import config
+from bounty_client.api import JSON, Client, ClientError
+from bounty_client.export import model_bytes
+from bounty_client.local import LocalCheck, check_locally, read_train_csv
 from scoring.schema import Schema
 
 DONE = ("accepted", "rejected", "failed", "cancelled")

@@ -23,8 +23,8 @@ from typing import Any
 
 import yaml
 
-from bounty.client.api import JSON, ClientError
-from bounty.client.commands import FAILED, OK, REJECTED, Ctx
+from bounty_client.api import JSON, ClientError
+from bounty_client.commands import FAILED, OK, REJECTED, Ctx
 
 POLL_SECONDS = 2.0
 SPLITS = ("train", "holdout", "confirmation")

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from bounty.client.local import LocalCheck
+from bounty_client.local import LocalCheck
 
 HOLDOUT_NOTE = (
     "These figures are on the public train split. The server decides on a hidden holdout, "

@@ -1,5 +1,5 @@
 """``bounty organize ACTION``: what a competition's organizers (and staff) do, from the command line:
-create a competition from its definition (``bounty.client.organize_create``), review the queue,
+create a competition from its definition (``bounty_client.organize_create``), review the queue,
 approve or decline a waiting pair, roll back, disqualify a team, confirm, close, download the exports.
 
 The actions are the entries of ``COMMANDS`` (name -> :class:`Command`); ``add_organize_parser`` turns
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bounty.client import output
-from bounty.client.api import EXPORTS, ClientError
-from bounty.client.commands import OK, Ctx
-from bounty.client.organize_create import create, create_args, open_args, open_competition
+from bounty_client import output
+from bounty_client.api import EXPORTS, ClientError
+from bounty_client.commands import OK, Ctx
+from bounty_client.organize_create import create, create_args, open_args, open_competition
 
 Handler = Callable[[Ctx], int]
 Configure = Callable[[argparse.ArgumentParser], None]

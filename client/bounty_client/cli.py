@@ -1,5 +1,5 @@
 """``bounty``: the participant's command line (login, download, check locally, submit, follow), and
-the organizers' (``bounty organize ...``, in ``bounty.client.organize``).
+the organizers' (``bounty organize ...``, in ``bounty_client.organize``).
 
 Every command takes ``--json`` for machine output and ``--server`` / ``--token`` (defaults:
 ``$BOUNTY_URL`` / ``$BOUNTY_TOKEN``, else what ``bounty login`` stored).
@@ -14,10 +14,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from bounty.client import commands, organize, output
-from bounty.client.api import ClientError
-from bounty.client.commands import FAILED, Ctx
-from bounty.client.session import POLL_SECONDS
+from bounty_client import commands, organize, output
+from bounty_client.api import ClientError
+from bounty_client.commands import FAILED, Ctx
+from bounty_client.session import POLL_SECONDS
 from scoring.errors import EngineError
 
 Handler = Callable[[Ctx], int]

@@ -16,10 +16,10 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from bounty.client import config, output
-from bounty.client.api import Client
-from bounty.client.local import check_locally, read_train_csv
-from bounty.client.session import Session, wait_for_decision
+from bounty_client import config, output
+from bounty_client.api import Client
+from bounty_client.local import check_locally, read_train_csv
+from bounty_client.session import Session, wait_for_decision
 
 OK, REJECTED, FAILED, AWAITING_APPROVAL = 0, 1, 2, 3
 

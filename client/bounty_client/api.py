@@ -16,7 +16,7 @@ from urllib.parse import quote
 import numpy as np
 import requests
 
-from bounty.client.config import API_SUFFIX, normalize_server
+from bounty_client.config import API_SUFFIX, normalize_server
 
 DEFAULT_TIMEOUT = 30.0
 UPLOAD_TIMEOUT = 600.0

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import skops.io
 
-from bounty.client.local import MAX_MODEL_BYTES, as_schema
+from bounty_client.local import MAX_MODEL_BYTES, as_schema
+from scoring import formats
+from scoring.formats import load_model
 from scoring.frames import canonical_frame
-from scoring.safe_load import check_capabilities, load_model
+from scoring.safe_load import check_capabilities
 from scoring.sandbox.limits import Output
 from scoring.sandbox.predict import PairInput, SplitInput, run
 from scoring.schema import Schema
 
-Format = Literal["skops", "onnx"]
 SAMPLE_ROWS = 200
 
 
 def model_bytes(estimator: Any) -> bytes:
     """The skops serialization of a fitted estimator."""
-    return bytes(skops.io.dumps(estimator))
+    return formats.get("skops").export(estimator, train=None, schema=None)
 
 
 def check_model_file(
@@ -36,7 +35,8 @@ def check_model_file(
     needs_proba: bool = False,
 ) -> None:
     """Raise ``scoring.errors.EngineError`` if the server would refuse ``data``: it must load with the
-    skops allowlist and, given the schema and some train rows, predict valid labels or values on them."""
+    server's loader (for skops, the allowlist) and, given the schema and some train rows, predict
+    valid labels, probabilities or values on them."""
     model = load_model(data, max_bytes=MAX_MODEL_BYTES)
     check_capabilities(model, needs_proba=needs_proba)
     if schema is None or train is None:
@@ -56,21 +56,11 @@ def check_model_file(
     run(pair)
 
 
-def _onnx_bytes(estimator: Any, train: pd.DataFrame | None, schema: Schema | None) -> bytes:
-    try:
-        export = importlib.import_module("scoring.export")
-    except ImportError as exc:
-        raise RuntimeError("ONNX export needs scoring.export, which this installation lacks") from exc
-    if train is None or schema is None:
-        raise ValueError("ONNX export needs train= (a sample of the train split) and schema=")
-    return bytes(export.export_onnx(estimator, train=train, schema=schema))
-
-
 def export_model(
     estimator: Any,
     path: str | os.PathLike[str],
     *,
-    format: Format = "skops",
+    format: str = "skops",
     train: pd.DataFrame | None = None,
     schema: Schema | Mapping[str, Any] | None = None,
     needs_proba: bool = False,
@@ -78,21 +68,18 @@ def export_model(
 ) -> Path:
     """Write a fitted estimator to ``path`` for upload and return the path.
 
-    ``skops`` (the default) serializes with ``skops.io``; then, unless ``check=False``, the file is
-    loaded back with the server's safe loader (so a type outside the platform's allowlist fails
-    here, not after upload) and, given ``train`` and ``schema``, predicts on a few train rows the
-    way the server does. ``onnx`` delegates to ``scoring.export.export_onnx``.
-    Use ``needs_proba=True`` for competitions whose loss reads probabilities (Brier, log loss).
+    ``format`` is a registered model format (``scoring.formats``): ``skops`` (the default) or ``onnx``
+    (which needs ``train``, the public train split, and ``schema``, and the ``onnx`` extra). The
+    format's own exporter writes the bytes; then, unless ``check=False``, the file is loaded back
+    with the server's safe loader (so a type outside the platform's allowlist fails here, not after
+    upload) and, given ``train`` and ``schema``, predicts on a few train rows the way the server
+    does. Use ``needs_proba=True`` for competitions whose loss reads probabilities (Brier, log loss).
     """
+    model_format = formats.get(format)
     bound = as_schema(schema) if schema is not None else None
-    if format == "skops":
-        data = model_bytes(estimator)
-        if check:
-            check_model_file(data, schema=bound, train=train, needs_proba=needs_proba)
-    elif format == "onnx":
-        data = _onnx_bytes(estimator, train, bound)
-    else:
-        raise ValueError(f"unknown format {format!r}; use 'skops' or 'onnx'")
+    data = model_format.export(estimator, train=train, schema=bound)
+    if check:
+        check_model_file(data, schema=bound, train=train, needs_proba=needs_proba)
     target = Path(path)
     target.write_bytes(data)
     return target
