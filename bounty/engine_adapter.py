@@ -68,7 +68,7 @@ def model_format_check(*, data: bytes, field: str) -> None:
     """Refuse, from its bytes alone, a file the engine would not load (pickles, joblib, junk, a skops
     file asking for types off the allowlist): every check the engine makes before loading, done at
     upload so the answer is immediate. Nothing is loaded."""
-    from scoring.safe_load import check_file
+    from scoring.formats import check_file
 
     try:
         check_file(data, max_bytes=len(data) + 1)

@@ -7,7 +7,7 @@ Layout (a directory, or the same files in a ``.zip``)::
                            byte for byte as the platform stored them
 
 ``load_bundle`` needs neither Django nor the platform's files: it reads the manifest, checks every model
-file against its sha256 and loads models only through ``scoring.safe_load.load_model`` (skops under the
+file against its sha256 and loads models only through ``scoring.formats.load_model`` (skops under the
 platform's own allowlist, never pickle), in the calling process. ``Bundle.predict`` walks the nodes newest
 first exactly as the platform does (``scoring.pdl.predict``), so on the platform's holdout rows it gives
 the platform's cached predictions of that version.
@@ -180,7 +180,8 @@ class Bundle:
     def model(self, sha: str) -> Any:
         """The model stored under ``sha``, loaded (once) through ``scoring.safe_load``."""
         if sha not in self._loaded:
-            from scoring.safe_load import check_capabilities, load_model
+            from scoring.formats import load_model
+            from scoring.safe_load import check_capabilities
 
             loaded = load_model(self.models[sha])
             check_capabilities(loaded, needs_proba=self.output == "proba")
@@ -245,7 +246,7 @@ def _run(bundle: Bundle, sha: str, frame: pd.DataFrame, rows: np.ndarray) -> np.
     mask = np.zeros(len(frame), dtype=bool)
     mask[rows] = True
     output: Any = bundle.output
-    from scoring.sandbox.predict import predict
+    from scoring.safe_load.canonical import predict
 
     return predict(bundle.model(sha), frame, mask, output, bundle.schema.classes)
 

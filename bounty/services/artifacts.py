@@ -5,6 +5,8 @@ from django.core.files import File
 
 from bounty.engine_adapter import model_format_check
 from bounty.storage import artifact_write
+from scoring import formats
+from scoring.errors import EngineError
 
 
 def artifact_store(*, upload: File, field: str, max_bytes: int | None = None) -> str:
@@ -14,10 +16,15 @@ def artifact_store(*, upload: File, field: str, max_bytes: int | None = None) ->
 
 
 def artifact_format(*, upload: File) -> str:
-    """A short label for the file's format, from its name (the engine sniffs the bytes)."""
-    name = (upload.name or "").rsplit("/", 1)[-1]
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return suffix[:16] if suffix.isalnum() else "bin"
+    """The name of the file's model format (``"skops"``, ``"onnx"``), from its bytes as the engine
+    sniffs them, never from the file's name; ``"unknown"`` for a file of no registered format."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        return formats.sniff(data, max_bytes=len(data) + 1).name
+    except EngineError:
+        return "unknown"
 
 
 def artifact_check(*, upload: File, field: str) -> File:

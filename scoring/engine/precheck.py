@@ -21,8 +21,8 @@ import numpy as np
 
 from scoring import groups
 from scoring.errors import EngineError
+from scoring.formats import checks_parity
 from scoring.frames import frame_rows, write_frame
-from scoring.safe_load.sniff import sniff_format
 from scoring.sandbox import PairJob, SplitJob, run_pair
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def precheck(store: Store, *, group: dict[str, Any] | bytes, model: bytes) -> in
         classes=store.schema.classes,
         splits=splits,
         group_model=group_model,
-        parity_frame=store.frame_dir("train") if _is_onnx(model) else None,
+        parity_frame=store.frame_dir("train") if checks_parity(model) else None,
         public=True,
     )
     limits = store.settings.limits
@@ -86,10 +86,3 @@ def precheck(store: Store, *, group: dict[str, Any] | bytes, model: bytes) -> in
         group_failed = group_model is not None and exc.message.startswith("The group model")
         raise EngineError(exc.reason, exc.message, field="group_model" if group_failed else "model") from None
     return n_rows
-
-
-def _is_onnx(model: bytes) -> bool:
-    try:
-        return sniff_format(model, max_bytes=len(model) + 1) == "onnx"
-    except EngineError:  # refused by the child, with its own words
-        return False

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring import groups
+from scoring import formats, groups
 from scoring.check import Decision
 from scoring.engine.evaluation import HIDDEN_SPLITS, Evaluation, load_evaluation, save_evaluation
 from scoring.engine.settings import Settings
@@ -46,7 +46,6 @@ from scoring.frames import read_frame
 from scoring.losses import Loss, get_loss
 from scoring.pdl import DecisionList, GroupSpec, Node, extend, load, save
 from scoring.pdl.predict import predict
-from scoring.safe_load.sniff import sniff_format
 from scoring.sandbox import PairJob, SplitJob, run_pair
 from scoring.schema import Schema
 
@@ -166,7 +165,7 @@ class Store:
             classes=self.schema.classes,
             splits=jobs,
             group_model=spec.model,
-            parity_frame=self.frame_dir("train") if _is_onnx(model) else None,
+            parity_frame=self.frame_dir("train") if formats.checks_parity(model) else None,
         )
         results = run_pair(job, self.settings.limits)
         span = rows or {s: (0, len(r.mask)) for s, r in results.items()}
@@ -270,14 +269,6 @@ class Store:
 
     def base_losses(self) -> dict[str, float]:
         return self.decision_list(0).base_losses() if self._list is None else self._list.base_losses()
-
-
-def _is_onnx(model: bytes) -> bool:
-    """Whether ``model`` looks like ONNX (anything else is refused, or loaded, by the child)."""
-    try:
-        return sniff_format(model, max_bytes=len(model) + 1) == "onnx"
-    except EngineError:
-        return False
 
 
 _stores: dict[Path, Store] = {}

@@ -1,7 +1,6 @@
-"""Small hand-built ONNX models for the ONNX tests: one valid classifier and its malicious variants.
+"""Small hand-built ONNX models for the ONNX tests: the format's sample classifier
+(``scoring.formats.onnx.sample``), a matrix-input regressor, and malicious variants of the classifier.
 
-The valid model takes ``x`` (float) and ``c`` (string), maps ``c`` to a number, concatenates, and
-scores with a ``LinearClassifier`` whose probabilities go through a ``ZipMap`` (as skl2onnx emits).
 Each ``with_*`` function returns bytes of a model that breaks one rule of the static checks.
 """
 
@@ -14,76 +13,15 @@ import onnx
 import pandas as pd
 from onnx import TensorProto, helper, numpy_helper
 
-OPSETS = [helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 3)]
-CLASSES = ("no", "yes")
+from scoring.formats.onnx import sample
 
-
-def frame() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "x": np.array([-1.0, 0.5, 0.25, 2.0, -3.0]),
-            "c": pd.Categorical(["a", "b", None, "a", "b"], categories=["a", "b"]),
-        }
-    )
-
-
-def _inputs() -> list[onnx.ValueInfoProto]:
-    return [
-        helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1]),
-        helper.make_tensor_value_info("c", TensorProto.STRING, [None, 1]),
-    ]
-
-
-def _zipmap_output() -> onnx.ValueInfoProto:
-    value = helper.make_tensor_type_proto(TensorProto.FLOAT, [])
-    kind = helper.make_sequence_type_proto(helper.make_map_type_proto(TensorProto.STRING, value))
-    return helper.make_value_info("probabilities", kind)
-
-
-def _nodes(zipmap: bool = True) -> list[onnx.NodeProto]:
-    nodes = [
-        helper.make_node(
-            "LabelEncoder",
-            ["c"],
-            ["c_num"],
-            domain="ai.onnx.ml",
-            keys_strings=["a", "b"],
-            values_floats=[0.0, 1.0],
-            default_float=0.5,
-        ),
-        helper.make_node("Concat", ["x", "c_num"], ["features"], axis=1),
-        helper.make_node(
-            "LinearClassifier",
-            ["features"],
-            ["label", "scores" if zipmap else "probabilities"],
-            domain="ai.onnx.ml",
-            coefficients=[-1.0, -2.0, 1.0, 2.0],
-            intercepts=[0.0, 0.0],
-            classlabels_strings=list(CLASSES),
-            post_transform="SOFTMAX",
-        ),
-    ]
-    if zipmap:
-        nodes.append(
-            helper.make_node(
-                "ZipMap",
-                ["scores"],
-                ["probabilities"],
-                domain="ai.onnx.ml",
-                classlabels_strings=list(CLASSES),
-            )
-        )
-    return nodes
+OPSETS = [helper.make_opsetid(domain, version) for domain, version in sample.OPSETS]
+CLASSES = sample.CLASSES
+frame = sample.sample_frame
 
 
 def classifier_proto(zipmap: bool = True) -> onnx.ModelProto:
-    outputs = [helper.make_tensor_value_info("label", TensorProto.STRING, [None])]
-    if zipmap:
-        outputs.append(_zipmap_output())
-    else:
-        outputs.append(helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, 2]))
-    graph = helper.make_graph(_nodes(zipmap), "tiny", _inputs(), outputs)
-    return helper.make_model(graph, opset_imports=OPSETS, ir_version=8)
+    return sample.tiny_classifier(zipmap)
 
 
 def classifier(zipmap: bool = True) -> bytes:

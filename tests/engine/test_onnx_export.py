@@ -20,8 +20,8 @@ from sklearn.preprocessing import OneHotEncoder
 from benchmarks.census import CATEGORIES, SCHEMA, census_frame
 from scoring.errors import EngineError, Reason
 from scoring.export import export_onnx, export_skops, feature_matrix
-from scoring.safe_load import load_model
-from scoring.safe_load.onnx_format import read_container
+from scoring.formats import load_model
+from scoring.formats.onnx.container import read_container
 from scoring.schema import Column, Kind, Schema, Task
 
 pytestmark = pytest.mark.engine

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from scoring.errors import EngineError, Reason
-from scoring.safe_load.onnx_format import check_label_parity
+from scoring.formats.onnx.parity import check_label_parity
 
 
 def test_a_label_flipped_on_a_near_tie_is_tolerated() -> None:

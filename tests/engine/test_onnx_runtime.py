@@ -10,10 +10,12 @@ import pytest
 from onnx import TensorProto, helper
 
 from scoring.errors import EngineError, Reason
-from scoring.safe_load import check_capabilities, load_model
-from scoring.safe_load.onnx_format import disagreements, expected_predictions, write_container
-from scoring.safe_load.onnx_format.feeds import build_feeds
-from scoring.safe_load.onnx_format.signature import InputSpec
+from scoring.formats import load_model
+from scoring.formats.onnx.container import write_container
+from scoring.formats.onnx.feeds import build_feeds
+from scoring.formats.onnx.parity import disagreements, expected_predictions
+from scoring.formats.onnx.signature import InputSpec
+from scoring.safe_load import check_capabilities
 from scoring.sandbox.predict import check_parity, predict
 from tests.engine import onnx_builders
 

@@ -27,9 +27,10 @@ from scoring import groups
 from scoring.engine import Rules, Store, create_store
 from scoring.errors import EngineError, Reason
 from scoring.export import export_onnx, feature_matrix
+from scoring.formats import load_model
+from scoring.formats.onnx.container import write_container
 from scoring.frames import read_frame
-from scoring.safe_load import load_model, to_plain_array, validate_predictions
-from scoring.safe_load.onnx_format import write_container
+from scoring.safe_load import to_plain_array, validate_predictions
 from scoring.sandbox import Output, PairJob, SplitJob, _selftest, prestart, run_pair, spawner
 from tests.engine import onnx_builders
 

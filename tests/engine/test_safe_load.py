@@ -12,7 +12,8 @@ import pytest
 import skops.io
 
 from scoring.errors import EngineError, Reason
-from scoring.safe_load import DEFAULT_MAX_BYTES, audit, load_model, sniff_format, zipguard
+from scoring.formats import DEFAULT_MAX_BYTES, format_name, load_model
+from scoring.safe_load import audit, zipguard
 from tests.engine import malicious
 from tests.engine.model_zoo import fitted_zoo
 
@@ -35,20 +36,20 @@ def logistic_file() -> bytes:
 
 
 def test_sniff_accepts_a_skops_file(logistic_file: bytes) -> None:
-    assert sniff_format(logistic_file) == "skops"
+    assert format_name(logistic_file) == "skops"
 
 
 @pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
 def test_sniff_refuses_pickles_of_every_protocol(tmp_path: Path, protocol: int) -> None:
     with pytest.raises(EngineError, match="pickle") as info:
-        sniff_format(malicious.pickle_payload(tmp_path / "m", protocol))
+        format_name(malicious.pickle_payload(tmp_path / "m", protocol))
     assert info.value.reason is Reason.INVALID_MODEL
 
 
 @pytest.mark.parametrize("compress", [3, ("gzip", 3), ("bz2", 3), ("xz", 3), ("lzma", 3)])
 def test_sniff_recognises_compressed_joblib_files(tmp_path: Path, compress: Any) -> None:
     with pytest.raises(EngineError, match="compressed joblib/pickle"):
-        sniff_format(malicious.joblib_payload(tmp_path / "m", compress))
+        format_name(malicious.joblib_payload(tmp_path / "m", compress))
 
 
 @pytest.mark.parametrize(
@@ -60,20 +61,20 @@ def test_sniff_recognises_compressed_joblib_files(tmp_path: Path, compress: Any)
         (b"", "empty"),
         (malicious.random_bytes(), "Unrecognised"),
         (b"\x93NUMPY\x01\x00", "NumPy array"),
-        (malicious.zip_without_schema(), "no schema.json"),
+        (malicious.zip_without_schema(), "with schema.json at the top"),
         (malicious.zip_without_schema(("archive/data.pkl",)), "pickle"),
         (b"PK\x03\x04 truncated", "not a valid"),
     ],
 )
 def test_sniff_names_what_it_refuses(data: bytes, expected: str) -> None:
     with pytest.raises(EngineError, match=expected) as info:
-        sniff_format(data)
+        format_name(data)
     assert info.value.reason is Reason.INVALID_MODEL
 
 
 def test_sniff_refuses_oversized_files(logistic_file: bytes) -> None:
     with pytest.raises(EngineError, match="limit is 104,857,600 bytes"):
-        sniff_format(bytes(DEFAULT_MAX_BYTES + 1))
+        format_name(bytes(DEFAULT_MAX_BYTES + 1))
     with pytest.raises(EngineError, match="limit is 1,000 bytes"):
         load_model(logistic_file, max_bytes=1000)
 

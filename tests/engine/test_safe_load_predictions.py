@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from scoring.errors import EngineError, Reason
-from scoring.safe_load import check_capabilities, load_model, to_plain_array, validate_predictions
+from scoring.formats import load_model
+from scoring.safe_load import check_capabilities, to_plain_array, validate_predictions
 from tests.engine import malicious
 from tests.engine.model_zoo import fitted_zoo
 

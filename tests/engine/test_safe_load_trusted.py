@@ -14,7 +14,8 @@ import skops.io
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import NotFittedError
 
-from scoring.safe_load import TRUSTED_TYPES, load_model
+from scoring.formats import load_model
+from scoring.safe_load import TRUSTED_TYPES
 from scoring.safe_load.trusted import CONDITIONAL_TYPES
 from tests.engine.model_zoo import fitted_zoo, zoo_names
 

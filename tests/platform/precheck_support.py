@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import skops.io as sio
+from bounty_client.local import check_locally
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
-from bounty.client.local import check_locally
 from bounty.engine_adapter import competition_store
 from bounty.models import Competition, Team
 from bounty.selectors.quotas import QuotaUsage, quota_usage

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bounty_client.cli import main
 from django.contrib.auth.models import User
 
-from bounty.client.cli import main
 from bounty.lifecycle import competition_set_manual_approval
 from bounty.models import AuditEvent, Competition, ModelVersion, Submission, Team
 from tests.platform.api_support import (

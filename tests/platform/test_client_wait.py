@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bounty_client import session as client_session
+from bounty_client.api import Client
+from bounty_client.cli import main as bounty
+from bounty_client.commands import AWAITING_APPROVAL, OK
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
-from bounty.client import session as client_session
-from bounty.client.api import Client
-from bounty.client.cli import main as bounty
-from bounty.client.commands import AWAITING_APPROVAL, OK
 from bounty.lifecycle import competition_set_manual_approval
 from bounty.models import Competition, Submission
 from tests.platform.conftest import LiveWorker

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bounty_client.cli import main
 from django.contrib.auth.models import User
 from django.core import mail, signing
 from django.core.cache import cache
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from bounty.client.cli import main
 from bounty.models import Account, AuditEvent, Competition, Membership, Team, TermsAcceptance
 from bounty.services.accounts import confirmation_token
 from tests.platform.api_support import api_client, error_of, set_rates, skops_model, token_for, upload

@@ -22,7 +22,7 @@ from bounty.services.teams import team_create
 from bounty.services.terms import terms_accept
 from scoring import groups
 from scoring.export import export_onnx
-from scoring.safe_load.onnx_format.container import read_container, write_container
+from scoring.formats.onnx.container import read_container, write_container
 from tests.platform.conftest import LiveWorker
 from tests.platform.engine_world import GROUP_TEXTS, engine_competition, world
 

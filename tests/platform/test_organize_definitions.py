@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bounty_client.cli import main
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from benchmarks.messy import CATEGORIES, RAGGED_AFTER
-from bounty.client.cli import main
 from bounty.models import Competition
 from bounty.selectors.published import competition_step
 from bounty.wizard.definition import parse_definition

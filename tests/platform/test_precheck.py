@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bounty_client.cli import main as bounty
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
@@ -19,7 +20,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from bounty.client.cli import main as bounty
 from bounty.models import Competition, Membership, Submission, Team, TermsAcceptance
 from tests.platform.api_support import api_client, error_of, small_engine_competition
 from tests.platform.conftest import LiveWorker, login

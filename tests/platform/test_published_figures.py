@@ -19,13 +19,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from bounty_client.cli import main as bounty
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from bounty.client.cli import main as bounty
 from bounty.engine_adapter import competition_store
 from bounty.errors import DomainError
 from bounty.models import Competition, Submission, Team

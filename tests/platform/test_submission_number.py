@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bounty_client.cli import main as bounty
 from django.contrib.auth.models import User
 from django.core import mail
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from bounty.client.cli import main as bounty
 from bounty.lifecycle import competition_set_manual_approval
 from bounty.models import Membership, Submission, Team
 from tests.platform.api_support import api_client

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bounty_client.cli import main
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from bounty.client.cli import main
 from bounty.models import AuditEvent, Competition, Membership, Team, TermsAcceptance
 from tests.platform.api_support import api_client, api_reset, error_of, skops_model, token_for, upload
 from tests.platform.conftest import PASSWORD, login, make_competition

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from bounty_client.cli import main as bounty
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,7 +27,6 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from bounty.client.cli import main as bounty
 from bounty.engine_adapter import competition_store
 from bounty.models import Competition, Notice, Submission
 from bounty.selectors.published import competition_step

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator
 import onnx
 
 from scoring.errors import EngineError, Reason
-from scoring.safe_load.onnx_format.ops import domain_of, is_allowed
-from scoring.safe_load.sniff import DEFAULT_MAX_BYTES
+from scoring.formats.base import DEFAULT_MAX_BYTES
+from scoring.formats.onnx.ops import domain_of, is_allowed
 
 DEFAULT_MAX_NODES = 20_000
 _GRAPH_TYPES = frozenset({onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS})

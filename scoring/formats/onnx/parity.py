@@ -9,12 +9,13 @@ order, float rounding that flips labels). Both sides are brought to the engine's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from scoring.errors import EngineError, Reason
-from scoring.safe_load.onnx_format.container import PARITY_NAMES
+from scoring.formats.onnx.container import PARITY_NAMES
 from scoring.safe_load.predictions import Output, to_plain_array, validate_predictions
 
 PROBA_TOL = 1e-4
@@ -90,3 +91,22 @@ def check_label_parity(
             "the ONNX model disagrees with its own predictions on the public train split "
             f"({wrong} of {len(got)} rows)"
         )
+
+
+def check_model(
+    model: Any, output: Output, classes: tuple[str, ...], canonical: Callable[[Output], np.ndarray]
+) -> None:
+    """Refuse the ``OnnxModel`` ``model`` unless its canonical predictions of ``output`` on the public
+    train split (``canonical(kind)``) match those its upload carries. Labels are checked with the
+    probabilities as evidence when the upload carries both (``check_label_parity``)."""
+    model_classes = model.signature.classes if output == "proba" else None
+    want = expected_predictions(model.parity, output=output, classes=classes, model_classes=model_classes)
+    got = canonical(output)
+    signature = model.signature
+    if output == "label" and "proba" in model.parity and signature.proba_output is not None:
+        want_proba = expected_predictions(
+            model.parity, output="proba", classes=classes, model_classes=signature.classes
+        )
+        check_label_parity(got, want, canonical("proba"), want_proba)
+        return
+    check_parity(got, want, output)

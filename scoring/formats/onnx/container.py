@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scoring.safe_load.onnx_format.check import refuse
+from scoring.formats.onnx.check import refuse
+from scoring.formats.onnx.names import MODEL_NAME
 from scoring.safe_load.zipguard import DEFAULT_MAX_UNCOMPRESSED, _check_directory
 
-MODEL_NAME = "model.onnx"
 PARITY_NAMES = {"label": "parity_label.npy", "proba": "parity_proba.npy", "value": "parity_value.npy"}
 MEMBERS = frozenset({MODEL_NAME, *PARITY_NAMES.values()})
 MAX_NPY_HEADER = 4096
@@ -39,11 +39,6 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 class Container:
     model: bytes
     parity: dict[str, np.ndarray] = field(default_factory=dict)  # by output kind
-
-
-def is_container(names: list[str]) -> bool:
-    """Whether a zip archive with these member names is meant as an ONNX upload."""
-    return MODEL_NAME in names
 
 
 def read_container(data: bytes, *, max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED) -> Container:

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from onnx import TensorProto
 
-from scoring.safe_load.onnx_format.check import refuse
-from scoring.safe_load.onnx_format.signature import FLOAT_TYPES, InputSpec
+from scoring.formats.onnx.check import refuse
+from scoring.formats.onnx.signature import FLOAT_TYPES, InputSpec
 
 _NUMPY_TYPES: dict[int, np.dtype[Any]] = {
     int(TensorProto.FLOAT): np.dtype(np.float32),

@@ -1,10 +1,10 @@
 """Identify a model file by its bytes (never its name) and refuse every format we do not load.
 
-Two formats are accepted: skops files (a zip archive with ``schema.json`` at the top level) and ONNX,
-either an ONNX upload (a zip archive with ``model.onnx``, see ``onnx_format.container``) or a bare ONNX
-model (recognised by the start of its ``ModelProto``; it is parsed and checked only when loaded).
-Pickle-based formats (pickle, joblib, dill, compressed pickles) are refused without being unpickled:
-we only look at their first bytes, or at the first few decompressed bytes of a compressed stream.
+The refusals come first: empty or oversized files, pickle-based formats (pickle, joblib, dill,
+compressed pickles, zips of pickles) are refused without being unpickled: we only look at their first
+bytes, or at the first few decompressed bytes of a compressed stream. Then each registered format is
+asked in turn whether the bytes are its own (``ModelFormat.recognizes``; for a zip archive it is
+given the member names), and the first that says yes is the file's format.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ import io
 import lzma
 import zipfile
 import zlib
-from typing import Literal
 
 from scoring.errors import EngineError, Reason
+from scoring.formats import registry
+from scoring.formats.base import DEFAULT_MAX_BYTES, EMPTY_ZIP_MAGIC, ZIP_MAGIC, ModelFormat
 
-DEFAULT_MAX_BYTES = 100 * 2**20
-ZIP_MAGIC = b"PK\x03\x04"
-EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 _PEEK = 64  # decompressed bytes we look at inside a compressed stream
 # First bytes of protocol 0/1 pickles: MARK, GLOBAL, EMPTY_{LIST,DICT,TUPLE}, NONE, INT, ...
 _OLD_PICKLE_STARTS = frozenset(b"(c]})NIJKLFSVUGXTB")
@@ -28,8 +26,6 @@ _SAVE_AS_SKOPS = (
     "Save the model with skops.io.dump and upload the .skops file, or export it to ONNX "
     "(see docs/model-formats.md)."
 )
-ONNX_MODEL_NAME = "model.onnx"  # the model member of an ONNX upload
-Format = Literal["skops", "onnx"]
 
 
 def _refuse(message: str) -> EngineError:
@@ -94,43 +90,45 @@ def _refuse_compressed(data: bytes, kind: str) -> EngineError:
     return _refuse(f"This is a {kind}-compressed file, not a model file. {_SAVE_AS_SKOPS}")
 
 
-def _looks_like_onnx(data: bytes) -> bool:
-    # ModelProto starts with field 1 (ir_version, a varint): tag 0x08, then a small version number.
-    return len(data) >= 3 and data[0] == 0x08 and 1 <= data[1] <= 0x3F
+def _recognized(data: bytes, members: frozenset[str] | None) -> ModelFormat | None:
+    return next((f for f in registry.REGISTRY if f.recognizes(data, members)), None)
 
 
-def _check_zip(data: bytes) -> Format:
+def _check_zip(data: bytes) -> ModelFormat:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+            names = frozenset(archive.namelist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise _refuse("The file starts like a zip archive but is not a valid one.") from exc
-    if "schema.json" in names:
-        return "skops"
-    if ONNX_MODEL_NAME in names:
-        return "onnx"
+    found = _recognized(data, names)
+    if found is not None:
+        return found
     if any(name.endswith((".pkl", ".pickle")) for name in names):
         raise _refuse(
             "This zip archive holds pickle data (as PyTorch or zipped joblib files do); "
             f"this server does not load pickles. {_SAVE_AS_SKOPS}"
         )
+    kinds = "; ".join(f.looks_like for f in registry.REGISTRY)
     raise _refuse(
-        "This zip archive is neither a skops file (no schema.json inside) nor an ONNX upload "
-        f"(no {ONNX_MODEL_NAME} inside). {_SAVE_AS_SKOPS}"
+        f"This zip archive is none of the model files this server takes ({kinds}). {_SAVE_AS_SKOPS}"
     )
+
+
+def _names() -> str:
+    return " or ".join(f.display_name for f in registry.REGISTRY)
 
 
 def _refuse_unknown(data: bytes) -> EngineError:
     if data.startswith(b"\x93NUMPY"):
         return _refuse(f"This is a NumPy array file, not a model. {_SAVE_AS_SKOPS}")
     if data.startswith(b"\x89HDF\r\n\x1a\n"):
-        return _refuse(f"This is an HDF5 file (e.g. Keras), not a skops or ONNX file. {_SAVE_AS_SKOPS}")
+        return _refuse(f"This is an HDF5 file (e.g. Keras), not a {_names()} file. {_SAVE_AS_SKOPS}")
     return _refuse(f"Unrecognised model file format. {_SAVE_AS_SKOPS}")
 
 
-def sniff_format(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Format:
-    """``"skops"`` for a skops file, ``"onnx"`` for an ONNX upload or model; raise
-    ``EngineError(INVALID_MODEL)`` for anything else."""
+def sniff(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ModelFormat:
+    """The registered format of the file ``data``; ``EngineError(INVALID_MODEL)`` naming what the
+    file is when it is none of them (or a refused kind, such as a pickle)."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise _refuse("The model file must be given as bytes.")
     data = bytes(data)
@@ -153,6 +151,21 @@ def sniff_format(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Format:
             f"This looks like a compressed joblib file; joblib files are pickles and this server "
             f"does not load them. {_SAVE_AS_SKOPS}"
         )
-    if _looks_like_onnx(data):
-        return "onnx"
-    raise _refuse_unknown(data)
+    found = _recognized(data, None)
+    if found is None:
+        raise _refuse_unknown(data)
+    return found
+
+
+def checks_parity(data: bytes) -> bool:
+    """Whether the file's format has a parity check (so the sandbox's child needs the public train
+    split); False for a file of no format, which the child refuses with its own words."""
+    try:
+        return sniff(data, max_bytes=len(data) + 1).parity is not None
+    except EngineError:
+        return False
+
+
+def format_name(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The name of ``data``'s format (``"skops"``, ``"onnx"``); refusals as ``sniff``."""
+    return sniff(data, max_bytes=max_bytes).name

@@ -25,11 +25,11 @@ import onnxruntime as ort
 import pandas as pd
 
 from scoring.errors import EngineError, Reason
-from scoring.safe_load.onnx_format.check import DEFAULT_MAX_NODES, check_onnx, refuse
-from scoring.safe_load.onnx_format.container import read_container
-from scoring.safe_load.onnx_format.feeds import build_feeds
-from scoring.safe_load.onnx_format.signature import Signature, read_signature
-from scoring.safe_load.sniff import DEFAULT_MAX_BYTES, ZIP_MAGIC
+from scoring.formats.base import DEFAULT_MAX_BYTES, ZIP_MAGIC
+from scoring.formats.onnx.check import DEFAULT_MAX_NODES, check_onnx, refuse
+from scoring.formats.onnx.container import read_container
+from scoring.formats.onnx.feeds import build_feeds
+from scoring.formats.onnx.signature import Signature, read_signature
 from scoring.safe_load.zipguard import DEFAULT_MAX_UNCOMPRESSED
 
 THREADS = 1

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import onnx
 
-from scoring.safe_load.onnx_format.check import refuse
-from scoring.safe_load.onnx_format.ops import CLASSIFIER_OPERATORS
+from scoring.formats.onnx.check import refuse
+from scoring.formats.onnx.ops import CLASSIFIER_OPERATORS
 from scoring.schema import MAX_COLUMNS
 
 TensorType = onnx.TensorProto
