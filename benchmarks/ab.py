@@ -1,6 +1,6 @@
 """An earlier commit against this checkout: the same benchmarks run alternately, in one sitting.
 
-    python -m benchmarks.ab --base 512b8c4              # latency and throughput, 5 runs of each side
+    python -m benchmarks.ab --base <commit>             # latency and throughput, 5 runs of each side
     python -m benchmarks.ab --base HEAD~3 --runs 3 --only latency
 
 The base commit is checked out as a git worktree under ``var/ab/<commit>`` (made once, kept). Each run is
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -59,6 +60,7 @@ def run_once(directory: Path, name: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", f"benchmarks.{name}"],
         cwd=directory,
+        env={**os.environ, "PYTHONPATH": str(directory)},  # its own code, in every process it starts
         check=True,
         capture_output=True,
         text=True,

@@ -8,13 +8,13 @@ HistGradientBoosting h, evaluated through ``Store.evaluate`` (group on the hidde
 child on the group's rows of both hidden splits) and decided by the list's check. The baseline
 ``g_h_seconds`` does the same model work in-process: the group on both splits and ``h.predict`` on their
 group rows. Each timed pair is a check and an in-process run back to back; ``overhead_ratio`` is the
-median over the pairs of check time / in-process time, so that a slow or fast spell of the machine
-(single timings vary by 10-15% here) falls on both sides of a ratio. ``check_seconds`` and
+median over the pairs of check time / in-process time, so that a slow or fast spell of a shared
+machine falls on both sides of a ratio. ``check_seconds`` and
 ``g_h_seconds`` are the medians of each side, and ``ratio_of_medians`` their ratio.
 
-Before each timing the benchmark waits until the sandbox's standby child is warm (``prestart``), as a
-worker's is between two submissions: the standby's own warming up (rehearsal, memory faulted in) happens
-ahead of a job by design, and must not run during the in-process timing either.
+Before each timing the benchmark waits until the sandbox's standby child is ready and the last job's
+child has exited (``prestart``), as a worker's are between two submissions: neither the fork of the
+next standby nor the exit of the last child overlaps a timing, of either side.
 
 The list is grown in-process (``DecisionList.commit``, the same check and repairs) since this measures
 checking, not list building: the base model is a weak depth-2 tree, and each update is a disjoint cell
@@ -188,9 +188,9 @@ def main(argv: list[str] | None = None) -> dict[str, float | int]:
         time_in_process(store, tree, h)  # warm the page cache and numpy for both sides alike
         checks, direct = [], []
         for _ in range(args.repeat):
-            prestart()  # the sandbox's standby is warm, as between two submissions
+            prestart()  # the sandbox's standby is ready, as between two submissions
             checks.append(time_check(store, head, tree, h_bytes))
-            prestart()  # and its warming up never overlaps the in-process timing
+            prestart()  # and the check's child has exited before the in-process timing
             direct.append(time_in_process(store, tree, h))
         start = time.perf_counter()
         store.predict(store.frame_dir("holdout"), head=head)

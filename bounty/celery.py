@@ -10,9 +10,10 @@ from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bounty.settings")
 # Several worker processes share the cores, and a model's OpenMP threads (scikit-learn's boosting) that
-# spin while they wait, libgomp's default, starve the other processes' threads: two workers on two cores
-# decided 3x fewer submissions than one (benchmarks/throughput.py). Passive waits keep a lone worker's
-# multi-threaded predict as fast. Set before the sandbox's zygote starts; it passes OMP_* variables on.
+# spin while they wait, libgomp's default, take the CPU from the other processes' threads, so more workers
+# would decide fewer submissions (benchmarks/throughput.py runs one and two). Passive waits sleep instead
+# and keep a lone worker's multi-threaded predict as fast. Set before the sandbox's zygote starts; it
+# passes OMP_* variables on.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 app = Celery("bounty")
@@ -27,6 +28,6 @@ def _start_sandbox_zygote(**_: object) -> None:
     from scoring.sandbox.runner import prestart
 
     try:
-        prestart(0.0)  # the standby warms up on its own, on idle CPU
+        prestart(0.0)  # start the zygote; do not wait for its standby
     except EngineError:
         logging.getLogger(__name__).exception("the sandbox zygote did not start; it will be retried per job")

@@ -3,7 +3,6 @@ train-split predictions (the parity check), find the group's rows, predict."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -12,8 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoring import formats
 from scoring.errors import EngineError, Reason
-from scoring.safe_load import check_capabilities, load_model, to_plain_array, validate_predictions
+from scoring.formats import load_model
+from scoring.safe_load.canonical import check_capabilities, predict
+from scoring.safe_load.predictions import to_plain_array
 from scoring.sandbox.limits import HIDDEN_CHECK, Output
 from scoring.sandbox.protocol import array_to_npy, codes_to_npy
 
@@ -129,86 +131,14 @@ def hidden_failure(exc: EngineError) -> EngineError:
     return EngineError(exc.reason, message, field=exc.field)
 
 
-def predict(
-    model: Any, frame: pd.DataFrame, mask: np.ndarray, output: Output, classes: tuple[str, ...]
-) -> np.ndarray:
-    """Canonical predictions of ``model`` on the rows of ``frame`` where ``mask`` holds."""
-    rows = frame if bool(mask.all()) else frame[mask]
-    n_rows = len(rows)
-    if n_rows == 0:
-        return _empty(output, len(classes))
-    raw = model.predict_proba(rows) if output == "proba" else model.predict(rows)
-    if output == "label":
-        fast = _label_codes(raw, n_rows, classes)
-        if fast is not None:
-            return fast
-    model_classes = None
-    if output == "proba":
-        model_classes = to_plain_array(getattr(model, "classes_", None))
-    return validate_predictions(
-        to_plain_array(raw),
-        output=output,
-        n_rows=n_rows,
-        classes=classes,
-        model_classes=model_classes,
-    )
-
-
 def check_parity(model: Any, frame: pd.DataFrame, output: Output, classes: tuple[str, ...]) -> None:
-    """Refuse an ONNX model whose predictions on ``frame`` (the public train split) differ from the
-    ones its upload carries; other models pass."""
-    onnx_format = sys.modules.get("scoring.safe_load.onnx_format")  # imported by any ONNX load
-    if onnx_format is None or not isinstance(model, onnx_format.OnnxModel):
+    """Refuse a model whose format checks parity (ONNX) when its predictions on ``frame`` (the public
+    train split) differ from the ones its upload carries; other models pass."""
+    model_format = formats.of_model(model)
+    if model_format is None or model_format.parity is None:
         return
-    model_classes = model.signature.classes if output == "proba" else None
-    want = onnx_format.expected_predictions(
-        model.parity, output=output, classes=classes, model_classes=model_classes
-    )
     everyone = np.ones(len(frame), dtype=bool)
-    got = predict(model, frame, everyone, output, classes)
-    signature = model.signature
-    if output == "label" and "proba" in model.parity and signature.proba_output is not None:
-        want_proba = onnx_format.expected_predictions(
-            model.parity, output="proba", classes=classes, model_classes=signature.classes
-        )
-        got_proba = predict(model, frame, everyone, "proba", classes)
-        onnx_format.check_label_parity(got, want, got_proba, want_proba)
-        return
-    onnx_format.check_parity(got, want, output)
-
-
-def _label_codes(raw: Any, n_rows: int, classes: tuple[str, ...]) -> np.ndarray | None:
-    """Class codes through a hash factorization, validating only the distinct labels.
-
-    Gives exactly what ``validate_predictions`` gives on the whole array, without turning every label
-    into a Python object or sorting them; ``None`` (use the full path, which says what is wrong) when
-    the output is not a flat array of present values.
-    """
-    arr = np.asarray(raw)
-    if arr.shape != (n_rows,) or arr.dtype.kind not in "OUSbiu":
-        return None
-    if arr.dtype.kind == "U" and len(classes) <= _EQ_CLASSES:
-        return _text_codes(arr, classes)
-    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
-    if (codes < 0).any():
-        return None
-    distinct = np.asarray(uniques, dtype=arr.dtype if arr.dtype != object else object)
-    mapped = validate_predictions(
-        to_plain_array(distinct), output="label", n_rows=len(distinct), classes=classes, model_classes=None
-    )
-    return mapped[codes]
-
-
-_EQ_CLASSES = 8  # up to this many classes, comparing to each beats hashing every label
-
-
-def _text_codes(arr: np.ndarray, classes: tuple[str, ...]) -> np.ndarray | None:
-    """Codes of a text array by comparing it with each class name (a label equal to class k is
-    exactly what the full path maps to k); ``None`` when some label is none of them."""
-    codes = np.full(arr.shape, -1, dtype=np.int64)
-    for index, name in enumerate(classes):
-        codes[arr == name] = index
-    return None if (codes < 0).any() else codes
+    model_format.parity(model, output, classes, partial(predict, model, frame, everyone, classes=classes))
 
 
 def group_mask(group: Any, frame: pd.DataFrame) -> np.ndarray:
@@ -247,11 +177,3 @@ def _positive_index(classes: np.ndarray) -> int:
     if classes.dtype.kind in "iuf" and (classes == 1).any():
         return int(np.flatnonzero(classes == 1)[0])
     return 1
-
-
-def _empty(output: Output, n_classes: int) -> np.ndarray:
-    if output == "label":
-        return np.empty(0, dtype=np.int64)
-    if output == "proba":
-        return np.empty((0, n_classes), dtype=np.float64)
-    return np.empty(0, dtype=np.float64)

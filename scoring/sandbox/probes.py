@@ -121,9 +121,12 @@ def _refault(arg: str) -> str:
     return f"{faults} faults, {again.nbytes} bytes"
 
 
-def _clock(_arg: str) -> str:
-    """The system-wide monotonic clock once the filter is on (to measure start-up time)."""
-    return f"{time.clock_gettime(time.CLOCK_MONOTONIC):.6f}"
+def _fill(arg: str) -> str:
+    """Page faults taken by filling ``arg`` MiB of new 4 MiB arrays, all held at once."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    held = [np.ones(4 * 2**20, dtype=np.uint8) for _ in range(int(arg) // 4)]
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    return f"{faults} faults, {sum(block.nbytes for block in held)} bytes"
 
 
 PROBES: dict[str, Callable[[str], str]] = {
@@ -139,7 +142,7 @@ PROBES: dict[str, Callable[[str], str]] = {
     "busy_loop": _busy_loop,
     "allocate_10gb": _allocate_10gb,
     "thread": _thread,
-    "clock": _clock,
     "environ": _environ,
     "refault": _refault,
+    "fill": _fill,
 }

@@ -104,16 +104,19 @@ def run_model(
 
 def prestart(seconds: float = SETTLE_SECONDS) -> None:
     """Start the zygote ahead of the first run and wait (at most ``seconds``) until its standby child
-    is warm, so that nothing of the sandbox's own warming up runs at the same time as what follows."""
+    is ready and the last job's child has exited, so that nothing of the sandbox runs on beside what
+    follows."""
     try:
         get_zygote().settle(seconds)
     except SpawnError as exc:
         raise EngineError(Reason.PREDICTION_ERROR, "The sandbox could not start.") from exc
 
 
-def selftest(probe: str, arg: str, limits: Limits) -> str:
-    """Run a named attack probe in a sandboxed child (test hook; see ``scoring.sandbox.probes``)."""
-    reply, replied = _execute({"mode": "probe", "probe": probe, "arg": arg}, [], limits)
+def selftest(probe: str, arg: str, limits: Limits, frames: tuple[Path, ...] = ()) -> str:
+    """Run a named attack probe in a sandboxed child that has mapped ``frames``, as a model's child
+    maps its job's (test hook; see ``scoring.sandbox.probes``)."""
+    header = {"mode": "probe", "probe": probe, "arg": arg, "frames": [str(f) for f in frames]}
+    reply, replied = _execute(header, [], limits)
     return results.parse_probe(reply, replied)
 
 
@@ -137,7 +140,7 @@ def _execute_unchecked(
     job_r, job_w = os.pipe()
     result_r, result_w = os.pipe()
     try:
-        pid, status_r = zygote.spawn(job_r, result_w, _frames(header))
+        pid, status_r = zygote.spawn(job_r, result_w)
     except SpawnError as exc:
         os.close(job_w)
         os.close(result_r)
@@ -157,12 +160,6 @@ def _execute_unchecked(
     finally:
         os.close(status_r)
     return _judge(exchange, exit_status, limits)
-
-
-def _frames(header: dict[str, Any]) -> list[str]:
-    """The frame directories a job reads."""
-    frames = [split["frame_dir"] for split in header.get("splits", [])]
-    return frames + ([header["parity_frame"]] if header.get("parity_frame") else [])
 
 
 def _exchange(

@@ -16,10 +16,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scoring.sandbox.wire import MAX_MESSAGE, PID, READY, STATUS, WARM, WARMUP_MODES, WARMUP_SETTING
+from scoring.sandbox.wire import IDLE, PID, READY, STATUS
 
 START_SECONDS = 180.0
 PID_SECONDS = 30.0
@@ -27,7 +26,7 @@ _BOOT = (
     "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
     "from scoring.sandbox.zygote import main; main(int(sys.argv[2]))"
 )
-_ENV_NAMES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", WARMUP_SETTING)
+_ENV_NAMES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
 # Thread-count settings of numeric libraries pass through, so children use what the caller would.
 _ENV_PREFIXES = (
     "OMP_",
@@ -52,7 +51,6 @@ class SpawnError(Exception):
 class ExitStatus:
     wait_status: int
     cpu_seconds: float
-    max_rss_kib: float
 
 
 class Zygote:
@@ -91,17 +89,13 @@ class Zygote:
         self.process.poll()  # reap it if it has exited
         return not _wait_readable(self.socket.fileno(), 0.0)
 
-    def spawn(self, job_r: int, result_w: int, frames: Sequence[str] = ()) -> tuple[int, int]:
+    def spawn(self, job_r: int, result_w: int) -> tuple[int, int]:
         """Fork a child that reads its job from ``job_r`` and writes to ``result_w``: its pid
-        and the read end of its status pipe (``wait_exit``). ``frames``: the directories of the
-        frames the job reads, which the next child maps ahead."""
-        request = b"F" + json.dumps(list(frames)).encode()
-        if len(request) > MAX_MESSAGE:
-            request = b"F"
+        and the read end of its status pipe (``wait_exit``)."""
         status_r, status_w = os.pipe()
         try:
             with self.lock:
-                socket.send_fds(self.socket, [request], [job_r, result_w, status_w])
+                socket.send_fds(self.socket, [b"F"], [job_r, result_w, status_w])
         except OSError:
             os.close(status_r)
             raise SpawnError("the sandbox zygote is gone") from None
@@ -114,7 +108,8 @@ class Zygote:
         return PID.unpack(raw)[0], status_r
 
     def settle(self, seconds: float) -> bool:
-        """Wait (at most ``seconds``) until the standby child has finished warming up; whether it has."""
+        """Wait (at most ``seconds``) until the standby child is ready and every job's child has been
+        reaped; whether that happened."""
         if seconds <= 0:
             return False
         done_r, done_w = os.pipe()
@@ -126,7 +121,7 @@ class Zygote:
                 return False
             finally:
                 os.close(done_w)
-            return _read_exact(done_r, len(WARM), time.monotonic() + seconds) == WARM
+            return _read_exact(done_r, len(IDLE), time.monotonic() + seconds) == IDLE
         finally:
             os.close(done_r)
 
@@ -153,8 +148,8 @@ def wait_exit(status_r: int, deadline: float) -> ExitStatus | None:
     raw = _read_exact(status_r, STATUS.size, deadline)
     if raw is None:
         return None
-    status, cpu, rss = STATUS.unpack(raw)
-    return ExitStatus(wait_status=status, cpu_seconds=cpu, max_rss_kib=rss)
+    status, cpu = STATUS.unpack(raw)
+    return ExitStatus(wait_status=status, cpu_seconds=cpu)
 
 
 _state_lock = threading.Lock()
@@ -202,19 +197,16 @@ def _scrubbed_env() -> dict[str, str]:
     env = {
         key: value for key, value in os.environ.items() if key in _ENV_NAMES or key.startswith(_ENV_PREFIXES)
     }
-    if env.setdefault(WARMUP_SETTING, "idle") not in WARMUP_MODES:
-        raise ValueError(f"{WARMUP_SETTING} must be one of {', '.join(WARMUP_MODES)}")
     env["GLIBC_TUNABLES"] = MALLOC_TUNABLES
     return env
 
 
 # A child is a fresh process: every page its arrays use is faulted in and zeroed by the kernel, and
 # glibc's defaults hand blocks above 128 KiB straight back to the kernel when freed, so a model that
-# allocates and frees the same large temporaries again and again pays for fresh pages each time. In
-# children, blocks up to 32 MiB (glibc's ceiling for this setting) come from the heap and the heap is
-# never trimmed: freed memory is reused, already faulted in. A child lives for one job, so nothing is
-# kept for long. (HistGradientBoosting on 274k rows: the first predict in a fresh process fell from
-# 811 to 743 ms with these settings against a warm process's 712 ms.)
+# allocates and frees the same large temporaries again and again would pay for fresh pages each time.
+# In children, blocks up to 32 MiB (glibc's ceiling for this setting) come from the heap and the heap
+# is never trimmed: freed memory is reused, already faulted in. A child lives for one job, so nothing
+# is kept for long.
 MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=17179869184"
 
 

@@ -1,33 +1,28 @@
 """A standby: a child the zygote forks ahead of its job, so that a job starts in a process that is
-already confined and warm.
+already confined.
 
 Before any job it confines itself (a new session, death with the zygote, every inherited descriptor
-closed but its hand-off socket) and tells the zygote so. Once no job runs, the zygote asks it to warm
-up (``zygote.WARM_UP``): rehearse the common load-and-predict paths (``warmup.rehearsal``), map the
-last job's frames (``premap``) and fault in memory, sized by the last job's growth: heap and Python
-object arenas that the job's arrays and objects reuse instead of having the kernel fault in and zero
-fresh pages (``reserve``). It warms up only on idle CPU time (``when_idle``): while the machine is
-busy it sleeps, and it stops warming up the moment its job arrives. Then it runs that one job
-(``child.run_child``) and exits: nothing of one job is ever seen by the next.
+closed but its hand-off socket, standard streams on /dev/null) and tells the zygote so. Once no job
+runs, the zygote asks it for a head start (``headstart``: rehearse the load-and-predict paths on
+synthetic data and fault in memory), which stops as soon as its job arrives. Then it runs that one
+job (``child.run_child``) and exits: nothing of one job is ever seen by the next, and no process
+holds a job's data before that job arrives.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import select
 import socket
 
-from scoring.sandbox import confine, premap, reserve
+from scoring.sandbox import confine
 from scoring.sandbox.child import run_child
-from scoring.sandbox.warmup import rehearsal
-from scoring.sandbox.wire import HANDOFF, MAX_MESSAGE, WARM, WARM_UP, WARMUP_SETTING
+from scoring.sandbox.headstart import head_start
+from scoring.sandbox.wire import HANDOFF, MAX_MESSAGE, MAX_PREFAULT, PREFAULT, READY, WARM, WARM_UP
 
 STANDBY_NAME = "sandbox-standby"  # process names, for ps and tests
 JOB_NAME = "sandbox-job"
-IDLE_POLL_MS = 5  # how soon a standby waiting for idle CPU looks again (doubling up to the maximum)
-MAX_IDLE_POLL_MS = 80
 
 
 def run_standby(handoff_fd: int, zygote_pid: int) -> int:
@@ -49,14 +44,13 @@ def run_standby(handoff_fd: int, zygote_pid: int) -> int:
 
 
 def _wait_for_job(handoff: socket.socket) -> tuple[int, int, int] | None:
-    """Serve the zygote's warm-up request until the job's two descriptors (job read end, result
-    write end) arrive: those and the bytes of memory faulted in; ``None`` if the zygote sends anything
-    else or goes away. One WARM says the standby is confined, then one that it is done warming up,
-    so that the zygote knows when all it asked for is done."""
+    """Say READY, then take the zygote's head-start request (``headstart``, answered with WARM)
+    until the job's two descriptors (job read end, result write end) arrive: those and the bytes
+    faulted in; ``None`` if the zygote sends anything else or goes away."""
+    with contextlib.suppress(OSError):  # the zygote may have gone; the receive says so
+        handoff.send(READY)
     spare = 0
     while True:
-        with contextlib.suppress(OSError):  # the zygote may have closed its end after the job
-            handoff.send(WARM)
         received = _receive(handoff)
         if received is None:
             return None
@@ -65,36 +59,12 @@ def _wait_for_job(handoff: socket.socket) -> tuple[int, int, int] | None:
             return fds[0], fds[1], spare
         for fd in fds:
             os.close(fd)
-        if not message.startswith(WARM_UP):
+        if len(message) != len(WARM_UP) + PREFAULT.size or not message.startswith(WARM_UP):
             return None
-        request = json.loads(message[len(WARM_UP) :])
-        spare = max(spare, warm_up(request["frames"], int(request["prefault"]), handoff.fileno()))
-
-
-def rehearse(interrupt_fd: int) -> None:
-    """Rehearse (``warmup.rehearsal``) one step at a time on idle CPU, until ``interrupt_fd`` is
-    readable (the job has arrived)."""
-    with contextlib.suppress(Exception):  # only a head start: the job runs the same code anyway
-        for _ in rehearsal():
-            if not when_idle(interrupt_fd):
-                return
-
-
-def warm_up(frames: list[str], memory: int, interrupt_fd: int) -> int:
-    """Rehearse, map ``frames`` ahead and fault in ``memory`` bytes, each step on idle CPU, until
-    ``interrupt_fd`` is readable; the bytes faulted in."""
-    rehearse(interrupt_fd)
-    map_ahead(frames, interrupt_fd)
-    return prefault(memory, interrupt_fd)
-
-
-def map_ahead(directories: list[str], interrupt_fd: int) -> None:
-    """Map the frames in ``directories`` (``premap``), one at a time on idle CPU (``when_idle``),
-    until ``interrupt_fd`` is readable."""
-    for directory in directories:
-        if not when_idle(interrupt_fd):
-            return
-        premap.map_ahead(directory)
+        size = min(max(PREFAULT.unpack(message[len(WARM_UP) :])[0], 0), MAX_PREFAULT)
+        spare = head_start(size, lambda: bool(select.select([handoff], [], [], 0)[0]))
+        with contextlib.suppress(OSError):  # the job may have arrived and the zygote closed its end
+            handoff.send(WARM)
 
 
 def _receive(handoff: socket.socket) -> tuple[bytes, list[int]] | None:
@@ -103,50 +73,9 @@ def _receive(handoff: socket.socket) -> tuple[bytes, list[int]] | None:
         try:
             message, fds, _flags, _addr = socket.recv_fds(handoff, MAX_MESSAGE, 2)
         except ConnectionResetError:
-            # The zygote closed its end after the hand-off with our WARM unread: the kernel reports
-            # that once, ahead of the job's descriptors still queued for us.
+            # The zygote closed its end after the hand-off with our last message unread: the kernel
+            # reports that once, ahead of the job's descriptors still queued for us.
             continue
         except OSError:
             return None
         return message, fds
-
-
-def prefault(size: int, interrupt_fd: int) -> int:
-    """Fault in about ``size`` bytes of memory for the job (``reserve``: object arenas and heap),
-    ``reserve.CHUNK`` at a time on idle CPU (``when_idle``); stop as soon as ``interrupt_fd`` is readable.
-    The bytes faulted in."""
-    return reserve.fault_in(size, lambda: when_idle(interrupt_fd))
-
-
-def when_idle(interrupt_fd: int) -> bool:
-    """Wait, sleeping, until there is CPU to spare for warming up (``cpu_to_spare``): True then;
-    False as soon as ``interrupt_fd`` is readable (the job has arrived) or warming up is off."""
-    if WARMUP == "never":
-        return False
-    poller = select.poll()
-    poller.register(interrupt_fd, select.POLLIN)
-    pause = IDLE_POLL_MS
-    while not poller.poll(0):
-        if cpu_to_spare():
-            return True
-        poller.poll(pause)
-        pause = min(2 * pause, MAX_IDLE_POLL_MS)  # a long busy spell costs next to nothing
-    return False
-
-
-def cpu_to_spare() -> bool:
-    """Whether to warm up now (``WARMUP``): by default only if a CPU would otherwise sit idle, i.e. no
-    more tasks are runnable (this one included) than CPUs this process may use. Warming up ahead pays
-    only on idle time; on a busy machine (workers deciding submissions on every core) it would slow
-    the jobs that are running."""
-    if WARMUP != "idle":
-        return WARMUP == "always"
-    with open("/proc/stat", "rb") as stat:
-        for line in stat:
-            if line.startswith(b"procs_running"):
-                return int(line.split()[1]) <= _CPUS
-    return True
-
-
-_CPUS = len(os.sched_getaffinity(0))
-WARMUP = os.environ.get(WARMUP_SETTING, "idle")  # idle | always | never

@@ -8,12 +8,12 @@ from __future__ import annotations
 import struct
 
 PID = struct.Struct("<q")
-STATUS = struct.Struct("<qdd")  # wait status, CPU seconds, peak RSS in KiB
-READY = b"ready"
+STATUS = struct.Struct("<qd")  # wait status, CPU seconds
+READY = b"ready"  # zygote to caller once started; standby to zygote once confined
 HANDOFF = b"J"  # zygote to standby, with the job's two descriptors
-WARM_UP = b"U"  # zygote to standby, with JSON {"frames": [directory, ...], "prefault": bytes}
-WARM = b"W"  # standby to zygote: confined, then done warming up; zygote to a settling caller
+IDLE = b"I"  # zygote to a settling caller
+WARM_UP = b"W"  # zygote to standby once no job runs, with the bytes to prefault (``PREFAULT``)
+PREFAULT = struct.Struct("<q")
+WARM = b"warm"  # standby to zygote: done with the head start asked of it
 MAX_PREFAULT = 2**30
-WARMUP_SETTING = "BOUNTY_SANDBOX_WARMUP"  # when standbys warm up: on idle CPU (default), always, never
-WARMUP_MODES = ("idle", "always", "never")
 MAX_MESSAGE = 64 * 2**10

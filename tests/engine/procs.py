@@ -43,13 +43,16 @@ def status_of(pid: int) -> dict[str, str]:
     return dict(line.split(":\t", 1) for line in lines if ":\t" in line)
 
 
-def in_background(probe: str, limits: Limits) -> tuple[threading.Thread, list[BaseException]]:
-    """A started thread running the self-test ``probe``; the list gets the error it ends with."""
+def in_background(
+    probe: str, limits: Limits, frames: tuple[Path, ...] = ()
+) -> tuple[threading.Thread, list[BaseException]]:
+    """A started thread running the self-test ``probe`` (with ``frames`` mapped); the list gets the
+    error it ends with."""
     outcome: list[BaseException] = []
 
     def run() -> None:
         try:
-            _selftest(probe, limits=limits)
+            _selftest(probe, limits=limits, frames=frames)
         except Exception as exc:  # the test says which it expected
             outcome.append(exc)
 

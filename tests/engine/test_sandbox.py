@@ -317,7 +317,7 @@ def test_works_inside_a_billiard_prefork_worker(world: World) -> None:
 
 def test_label_fast_path_gives_exactly_what_full_validation_gives() -> None:
     from scoring.safe_load import to_plain_array, validate_predictions
-    from scoring.sandbox.predict import _label_codes
+    from scoring.safe_load.canonical import _label_codes
 
     classes = ("<=50K", ">50K")
     rng = np.random.default_rng(0)
