@@ -26,12 +26,20 @@ def faults(outcome: str) -> int:
     return int(outcome.split(" faults, ")[0])
 
 
+@pytest.fixture
+def no_rehearsal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rehearsal runs only where the warm-up has run (a zygote, or an earlier test here)."""
+    monkeypatch.setattr(headstart, "rehearsal", lambda: iter(()))
+
+
+@pytest.mark.usefixtures("no_rehearsal")
 def test_head_start_faults_in_heap_and_object_arenas_as_asked() -> None:
     before = headstart.pinned_arenas()
     assert headstart.head_start(32 * MIB, lambda: False) == 32 * MIB
     assert headstart.pinned_arenas() - before >= 12  # 16 MiB of small objects: about one pin a MiB
 
 
+@pytest.mark.usefixtures("no_rehearsal")
 def test_head_start_stops_as_soon_as_the_job_arrives() -> None:
     asked = iter([False, False, True])
     assert headstart.head_start(64 * MIB, lambda: next(asked, True)) == 2 * headstart.CHUNK
