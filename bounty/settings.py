@@ -366,6 +366,9 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
 CELERY_TASK_ROUTES["bounty.precheck_pair"] = {"queue": "precheck"}  # short runs, not behind scoring
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A prefork pool child starts its sandbox zygote (imports and a tiny fit: 3-5 s on 2 busy cores) in
+# worker_process_init, before it reports up; Celery's default of 4 s kills it and starts another, forever.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60.0
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_RETRY = True
