@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import gc
 import os
 import resource
 import socket
@@ -129,6 +130,14 @@ def _fill(arg: str) -> str:
     return f"{faults} faults, {sum(block.nbytes for block in held)} bytes"
 
 
+def _collect(_arg: str) -> str:
+    """Page faults taken by a full collection of the garbage collector (each page of the zygote's
+    objects that it writes to is copied)."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    gc.collect()
+    return f"{resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before} faults"
+
+
 PROBES: dict[str, Callable[[str], str]] = {
     "socket": _socket,
     "write_file": _write_file,
@@ -145,4 +154,5 @@ PROBES: dict[str, Callable[[str], str]] = {
     "environ": _environ,
     "refault": _refault,
     "fill": _fill,
+    "collect": _collect,
 }
