@@ -17,8 +17,6 @@ classification; ``mse`` (mean squared error in the target's units) for regressio
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -26,9 +24,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoring.bins import levels, quantile_edges
 from scoring.groups import columns_used
 from scoring.publish import publish, published_step
-from scoring.schema import Column, Kind, Schema, Task
+from scoring.schema import Column, Schema, Task
 
 DIGITS = 3
 CLASSIFICATION_METRICS = ("error", "fpr", "fnr")
@@ -39,7 +38,6 @@ METRIC_TITLES = {
     "fnr": "false negative rate",
     "mse": "mean squared error",
 }
-MISSING = "missing"
 
 Figures = dict[str, float | None]
 
@@ -150,50 +148,8 @@ def attribute_groups(
     series: pd.Series, column: Column, cuts: Sequence[float]
 ) -> list[tuple[str, np.ndarray]]:
     """(name, row mask) for each group of one attribute column in canonical form."""
-    if column.kind is Kind.CATEGORICAL:
-        codes = np.asarray(pd.Categorical(series, categories=list(column.categories)).codes)
-        out = [(str(c), codes == i) for i, c in enumerate(column.categories)]
-        return [*out, (MISSING, codes < 0)]
-    values = np.asarray(series, dtype=np.float64)
-    missing = np.isnan(values)
-    if column.kind is Kind.BOOLEAN:
-        return [("yes", values == 1.0), ("no", values == 0.0), (MISSING, missing)]
-    bounds = [-math.inf, *sorted(set(float(c) for c in cuts)), math.inf]
-    out = []
-    for low, high in itertools.pairwise(bounds):
-        out.append((_bin_name(low, high), ~missing & (values >= low) & (values < high)))
-    return [*out, (MISSING, missing)]
-
-
-def quantile_edges(series: pd.Series, bins: int = 4) -> list[float]:
-    """Cut points splitting a numeric column into about ``bins`` groups, rounded to 2 significant
-    digits (compute them on public data, e.g. the train split, so they reveal nothing hidden)."""
-    values = pd.to_numeric(pd.Series(np.asarray(series, dtype=object)), errors="coerce").dropna()
-    if values.empty or bins < 2:
-        return []
-    quantiles = np.quantile(values.to_numpy(dtype=np.float64), np.linspace(0, 1, bins + 1)[1:-1])
-    rounded = sorted({_significant(float(q)) for q in quantiles})
-    return [c for c in rounded if values.min() < c <= values.max()]
-
-
-def _significant(value: float, digits: int = 2) -> float:
-    if value == 0 or not math.isfinite(value):
-        return 0.0
-    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
-
-
-def _bin_name(low: float, high: float) -> str:
-    if math.isinf(low) and math.isinf(high):
-        return "all values"
-    if math.isinf(low):
-        return f"below {_num(high)}"
-    if math.isinf(high):
-        return f"{_num(low)} or more"
-    return f"{_num(low)} to under {_num(high)}"
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    codes, found = levels(series, column, cuts)
+    return [(level.name, codes == index) for index, level in enumerate(found)]
 
 
 # -- metrics ------------------------------------------------------------------------------------
