@@ -7,6 +7,7 @@ Subpackages:
 - ``formats``: the registry of model formats, one module per format (sniff, load, parity, warm-up, export).
 - ``safe_load``: loading untrusted model files without executing them.
 - ``sandbox``: running untrusted models in a locked-down child process (its modules: see the package).
+- ``explore``: slice discovery: where a model does badly, by level, by pair of levels, top slices.
 
 Modules:
 - ``schema``: a competition's schema: feature columns, the target, the task, report attributes.
@@ -18,6 +19,7 @@ Modules:
 - ``preflight``: what a holdout of n rows detects and how many lucky accepts a budget buys.
 - ``spread``: how much real fixes' per-row gains spread on an organizer's data.
 - ``report``: disaggregated reports on every group of every attribute.
+- ``bins``: a column's levels a person can read (categories, round-number bins, missing).
 - ``bundle``: a deployable export of one model version and its loader.
 - ``export``: turning a fitted model into an upload the platform takes.
 - ``jsonlimits``: how deeply a JSON text nests, found without parsing it.
