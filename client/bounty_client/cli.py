@@ -19,6 +19,7 @@ from bounty_client.api import ClientError
 from bounty_client.commands import FAILED, Ctx
 from bounty_client.session import POLL_SECONDS
 from scoring.errors import EngineError
+from scoring.explore.slices import DEFAULT_ALPHA
 
 Handler = Callable[[Ctx], int]
 DESCRIPTION = "The bias-bounty platform from the command line: download, check locally, submit, follow."
@@ -96,6 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
     _group_options(check)
     check.add_argument("--train", metavar="CSV", help="a downloaded train split (default: download it)")
     check.add_argument("--baseline", metavar="NPY", help="saved base predictions (default: download them)")
+    explore = add(
+        "explore", commands.explore, "find groups the base model does badly on (train split, locally)"
+    )
+    explore.add_argument("slug")
+    explore.add_argument("--top", type=int, default=10, metavar="N", help="how many slices (default 10)")
+    explore.add_argument(
+        "--alpha",
+        type=float,
+        default=DEFAULT_ALPHA,
+        help=f"SliceLine's weight of the loss (default {DEFAULT_ALPHA})",
+    )
+    explore.add_argument("--by", metavar="COLUMN", help="instead, the loss by each level of one column")
+    explore.add_argument("--train", metavar="CSV", help="a downloaded train split (default: download it)")
+    explore.add_argument("--baseline", metavar="NPY", help="saved base predictions (default: download them)")
     submit = add("submit", commands.submit, "submit a (group, model) pair")
     submit.add_argument("slug")
     _group_options(submit)

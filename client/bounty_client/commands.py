@@ -18,6 +18,7 @@ import numpy as np
 
 from bounty_client import config, output
 from bounty_client.api import Client
+from bounty_client.explore import explore_locally
 from bounty_client.local import check_locally, read_train_csv
 from bounty_client.session import Session, wait_for_decision
 
@@ -135,6 +136,28 @@ def download(ctx: Ctx) -> int:
         result["baseline"] = str(base_path)
         text += f"\nWrote the base model's train predictions to {base_path}."
     ctx.emit(result, text)
+    return OK
+
+
+def explore(ctx: Ctx) -> int:
+    args, client = ctx.args, ctx.session().client
+    info = client.competition(args.slug)
+    train = read_train_csv(Path(args.train)) if args.train else read_train_csv(client.train_csv(args.slug))
+    if args.baseline:
+        baseline = np.load(args.baseline, allow_pickle=False)
+    else:
+        baseline = client.train_baseline(args.slug)
+    landscape = explore_locally(
+        train,
+        client.schema(args.slug),
+        info,
+        str(info["loss"]),
+        baseline,
+        loss_params=info.get("loss_params") or {},
+        top_k=args.top,
+        alpha=args.alpha,
+    )
+    ctx.emit({**landscape, "split": "train"}, output.explore_text(landscape, args.slug, by=args.by))
     return OK
 
 

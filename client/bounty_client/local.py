@@ -118,7 +118,7 @@ def group_tree(group: GroupInput, schema: Schema) -> dict[str, Any] | None:
     return groups.validate_tree(dict(group), schema)
 
 
-def _base_row_loss(loss: Any, labels: np.ndarray, base: np.ndarray) -> np.ndarray:
+def base_row_loss(loss: Any, labels: np.ndarray, base: np.ndarray) -> np.ndarray:
     base = np.asarray(base)
     if base.dtype.hasobject or base.shape[:1] != labels.shape:
         raise ValueError(
@@ -191,7 +191,7 @@ def check_locally(
     train = read_train_csv(train_csv)
     frame = canonical_frame(train, schema)
     labels = schema.encode_target(train[schema.target])
-    current = _base_row_loss(bound_loss, labels, base_predictions)
+    current = base_row_loss(bound_loss, labels, base_predictions)
     mask, preds = _mask_and_predictions(
         frame,
         tree,
@@ -233,7 +233,7 @@ def error_by_group(
     where to look for a weak group."""
     bound = get_loss(loss, schema, loss_params)
     labels = schema.encode_target(train[schema.target])
-    row_loss = _base_row_loss(bound, labels, base_predictions)
+    row_loss = base_row_loss(bound, labels, base_predictions)
     frame = canonical_frame(train, schema)
     keys = [by] if isinstance(by, str) else list(by)
     table = frame[keys].assign(loss=row_loss)

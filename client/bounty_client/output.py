@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
@@ -76,6 +77,53 @@ def check_text(result: LocalCheck) -> str:
         ("public gain if accepted", f"{result.public_gain:g}"),
     ]
     return f"{pairs(rows)}\n\nOn the train split the pair {verdict}.\n{HOLDOUT_NOTE}"
+
+
+def explore_text(landscape: Mapping[str, Any], slug: str, *, by: str | None = None) -> str:
+    """The top slices (or, with ``by``, the loss by each level of one column) and how to submit."""
+    rules = landscape["scoring"]
+    head = (
+        f"Where the base model does worst on the public train split ({landscape['rows']:,} rows, "
+        f"mean loss {cell(landscape['loss'])}):"
+    )
+    if by is not None:
+        found = [column for column in landscape["columns"] if column["name"] == by]
+        if not found:
+            names = ", ".join(column["name"] for column in landscape["columns"])
+            raise ValueError(f"no column {by!r} in the train split; the columns are {names}")
+        levels = [
+            {**level, "rows": f"{level['rows']:,}", "loss": _fixed(level["loss"])}
+            for level in found[0]["levels"]
+        ]
+        columns = [("name", by), ("text", "group"), ("rows", "rows"), ("loss", "mean loss")]
+        return f"{head}\n\n{table(levels, columns)}"
+    rows = [
+        {
+            "n": number,
+            "text": item["text"],
+            "rows": f"{item['rows']:,}",
+            "loss": f"{item['loss']:.3f}",
+            "gap": f"{item['gap']:+.3f}",
+            "interval": f"{item['low']:.3f} to {item['high']:.3f}",
+        }
+        for number, item in enumerate(landscape["slices"], start=1)
+    ]
+    columns = [("n", "#"), ("text", "group"), ("rows", "rows"), ("loss", "mean loss"),
+               ("gap", "vs the rest"), ("interval", "95% interval")]  # fmt: skip
+    note = (
+        f"Ranked by SliceLine's score (alpha {rules['alpha']:g}); slices of at least "
+        f"{rules['min_rows']:,} rows. The figures are on the public train split; the server decides on a "
+        "hidden holdout."
+    )
+    lines = [head, "", table(rows, columns), "", note]
+    if landscape["slices"]:
+        group = shlex.quote(landscape["slices"][0]["text"])
+        lines.append(f"To submit a model for #1: bounty submit {slug} --group {group} --model h.skops")
+    return "\n".join(lines)
+
+
+def _fixed(value: float | None) -> str | None:
+    return None if value is None else f"{value:.3f}"
 
 
 def submission_text(sub: Mapping[str, Any]) -> str:

@@ -14,8 +14,10 @@ import pandas as pd
 
 from bounty_client import config
 from bounty_client.api import JSON, Client, ClientError
+from bounty_client.explore import explore_locally
 from bounty_client.export import model_bytes
 from bounty_client.local import LocalCheck, check_locally, read_train_csv
+from scoring.explore.slices import DEFAULT_ALPHA
 from scoring.schema import Schema
 
 DONE = ("accepted", "rejected", "failed", "cancelled")
@@ -178,6 +180,22 @@ class Session:
             model_data(model),
             group_model=None if group_model is None else model_data(group_model),
             loss_params=info.get("loss_params") or {},
+        )
+
+    def explore(self, slug: str, *, top_k: int = 10, alpha: float = DEFAULT_ALPHA) -> dict[str, Any]:
+        """Where the base model does badly on the public train split (``bounty explore``): the loss by
+        each level and pair of levels, and the top slices, each with its group text to submit."""
+        info = self.client.competition(slug)
+        train = self._train[slug] if slug in self._train else self.download(slug)
+        return explore_locally(
+            train,
+            self.client.schema(slug),
+            info,
+            str(info["loss"]),
+            self.baseline(slug),
+            loss_params=info.get("loss_params") or {},
+            top_k=top_k,
+            alpha=alpha,
         )
 
     def submit(

@@ -13,6 +13,7 @@ Ties are broken by the order of the columns and levels, so the answer is the sam
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,12 @@ class Scoring:
             raise ValueError("alpha must be in (0, 1]")
         if self.min_rows < 1:
             raise ValueError("min_rows must be at least 1")
+
+    @classmethod
+    def for_rows(cls, rows: int, *, mu_min: float, alpha: float = DEFAULT_ALPHA) -> Scoring:
+        """A competition's: no slice smaller than the smallest group it accepts (a share ``mu_min``
+        of the ``rows``), nor than ``DEFAULT_MIN_ROWS``."""
+        return cls(alpha=alpha, min_rows=max(DEFAULT_MIN_ROWS, math.ceil(mu_min * rows)))
 
     def score(self, rows: np.ndarray, loss: np.ndarray, n: int, total: float) -> np.ndarray:
         """The score of slices of ``rows`` rows and loss sums ``loss`` among ``n`` rows whose losses

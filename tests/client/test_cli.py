@@ -306,3 +306,38 @@ def test_leaderboard_prints_a_table_with_credit_in_percent_as_on_the_web(stub: S
     assert code == 0 and lines[0].split()[:3] == ["rank", "team", "credit"]
     assert lines[2].split()[:4] == ["1", "Married", "Minds", "5.00%"] and "0.004" in lines[2]
     assert lines[3].split()[:4] == ["2", "Tiny", "Tables", "0.00%"]
+
+
+# -- explore ----------------------------------------------------------------------------------------
+def test_explore_ranks_the_weak_group_first_and_says_how_to_submit_it(competition: Stub) -> None:
+    code, out, _ = run("--server", competition.url, "explore", "c")
+    assert code == 0
+    lines = out.splitlines()
+    assert "public train split" in lines[0]
+    first = next(line for line in lines if line.startswith("1 "))
+    assert WEAK_GROUP in first
+    assert f"bounty submit c --group '{WEAK_GROUP}' --model h.skops" in out
+
+
+def test_explore_json_is_the_engines_landscape_of_the_base_model_on_train(competition: Stub) -> None:
+    from scoring.explore import Scoring, explore
+    from scoring.frames import canonical_frame
+
+    w = world()
+    code, out, _ = run("--server", competition.url, "--json", "explore", "c", "--top", "5")
+    data = json.loads(out)
+    frame = canonical_frame(w.train, SCHEMA)
+    loss = (w.base_labels != w.labels).astype(np.float64)
+    expected = explore(
+        frame, SCHEMA, loss, scoring=Scoring.for_rows(len(frame), mu_min=RULES.mu_min), top_k=5
+    )
+    assert code == 0 and data["split"] == "train"
+    assert data["slices"] == json.loads(json.dumps(expected["slices"]))
+    assert data["scoring"]["min_rows"] == max(30, int(np.ceil(RULES.mu_min * len(frame))))
+
+
+def test_explore_by_a_column_lists_its_levels_and_refuses_an_unknown_one(competition: Stub) -> None:
+    code, out, _ = run("--server", competition.url, "explore", "c", "--by", "region")
+    assert code == 0 and 'region == "NA"' in out and "mean loss" in out
+    code, _, err = run("--server", competition.url, "explore", "c", "--by", "regoin")
+    assert code == 2 and "no column 'regoin'" in err

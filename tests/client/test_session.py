@@ -34,6 +34,17 @@ def test_check_accepts_a_fitted_estimator_and_matches_the_engine(competition: St
     assert result == expected
 
 
+def test_explore_gives_the_same_landscape_as_the_command_line(competition: Stub) -> None:  # noqa: F811
+    from bounty_client.explore import explore_locally
+
+    w = world()
+    landscape = bc.connect(competition.url).explore("c", top_k=3)
+    assert landscape == explore_locally(
+        w.csv, SCHEMA, {"mu_min": RULES.mu_min, "alpha": RULES.alpha}, "zero_one", w.base_labels, top_k=3
+    )
+    assert landscape["slices"][0]["text"] == WEAK_GROUP
+
+
 def test_download_returns_a_frame_and_leaderboard_a_table(competition: Stub) -> None:  # noqa: F811
     competition.on("GET", "competitions/c/leaderboard", Reply.json([{"rank": 1, "team": "A", "credit": 0.1}]))
     session = bc.connect(competition.url)
