@@ -3,6 +3,7 @@
 from scoring.check import Decision, Figures, Rules, public_gain
 from scoring.engine.create import create_store
 from scoring.engine.evaluation import HIDDEN_SPLITS, SPLITS, Evaluation
+from scoring.engine.landscape import holdout_landscape, train_landscape
 from scoring.engine.precheck import PRECHECK_ROWS, precheck
 from scoring.engine.settings import Settings
 from scoring.engine.shards import ShardResult, evaluate_sharded, shard_failure
@@ -28,8 +29,10 @@ __all__ = [
     "create_store",
     "evaluate_sharded",
     "forget_store",
+    "holdout_landscape",
     "open_store",
     "precheck",
     "public_gain",
     "shard_failure",
+    "train_landscape",
 ]
