@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PY := $(BIN)/python
 
 # The long-running processes, defined once (docker-compose.yml runs the same commands).
-WORKER_CMD = celery -A bounty worker -Q scoring,celery,precheck --loglevel=INFO
+WORKER_CMD = celery -A bounty worker -Q scoring,celery,precheck,explore --loglevel=INFO
 # A worker for the upload pre-checks alone (docker-compose.yml runs one), so that a participant waiting
 # on an upload never queues behind long evaluations; `make worker` alone serves the pre-checks too.
 PRECHECK_WORKER_CMD = celery -A bounty worker -Q precheck --concurrency=1 --loglevel=INFO

@@ -83,8 +83,9 @@ def start_processes(
               "--threads", "4", "--timeout", "120"]  # fmt: skip
     commands = [("web", server)] if web else []
     for index in range(workers):
-        worker = [sys.executable, "-m", "celery", "-A", "bounty", "worker", "-Q", "scoring,celery,precheck",
-                  "--pool=solo", "--loglevel=WARNING", "--without-mingle", "--without-gossip",
+        worker = [sys.executable, "-m", "celery", "-A", "bounty", "worker",
+                  "-Q", "scoring,celery,precheck,explore", "--pool=solo", "--loglevel=WARNING",
+                  "--without-mingle", "--without-gossip",
                   "-n", f"load-{index}@%h"]  # fmt: skip
         commands.append((f"worker-{index}", worker))
     started = []

@@ -141,3 +141,17 @@ def pair_precheck(*, competition: Competition, group: dict[str, Any] | bytes, mo
     except EngineError as exc:
         field = _PRECHECK_FIELDS.get(exc.field or "", "model_file")
         raise DomainError(exc.reason.value, exc.message, field=field) from exc
+
+
+def landscape_compute_data(*, competition: Competition, version: int, kind: str) -> dict[str, Any]:
+    """Explore's landscape of ``version`` (``scoring.engine.landscape``): on the public train rows
+    (``kind`` ``"train"``) or, for organizers, on the holdout (the current version only)."""
+    from scoring.engine import holdout_landscape, train_landscape
+
+    store = competition_store(competition)
+    try:
+        if kind == "train":
+            return train_landscape(store, head=competition.head_version, version=version)
+        return holdout_landscape(store, head=version)
+    except (OSError, EngineError) as exc:
+        raise DomainError("not_found", "The data to explore is not available.") from exc

@@ -364,6 +364,7 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     for name in ("bounty.score_submission", "bounty.evaluate_shard", "bounty.finish_shards")
 }
 CELERY_TASK_ROUTES["bounty.precheck_pair"] = {"queue": "precheck"}  # short runs, not behind scoring
+CELERY_TASK_ROUTES["bounty.explore_landscape"] = {"queue": "explore"}  # Explore's landscapes, per version
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A prefork pool child starts its sandbox zygote (imports and a tiny fit: 3-5 s on 2 busy cores) in

@@ -12,7 +12,7 @@ from celery import Task, shared_task
 
 from bounty import lifecycle
 from bounty.lifecycle import precheck
-from bounty.services import draft_runner
+from bounty.services import draft_runner, landscapes
 
 
 @shared_task(name="bounty.score_submission", bind=True)
@@ -64,3 +64,9 @@ def close_due_competitions() -> list[int]:
 def draft_job(draft_id: int, name: str) -> None:
     """Run one background step of a competition draft (reading, typing, training, creating)."""
     draft_runner.draft_job_run(draft_id=draft_id, name=name)
+
+
+@shared_task(name="bounty.explore_landscape")
+def explore_landscape(landscape_id: int) -> None:
+    """Compute Explore's landscape of one version (``explore`` queue; a few seconds, apart from scoring)."""
+    landscapes.landscape_compute(landscape_id=landscape_id)

@@ -9,6 +9,7 @@ from bounty.api.views import (
     auth,
     competitions,
     drafts,
+    explore,
     organizer,
     organizer_teams,
     public,
@@ -32,6 +33,7 @@ urlpatterns = [
     path(
         f"{SLUG}/train-baseline.npy", competitions.TrainBaselineArrayView.as_view(), name="train_baseline_npy"
     ),
+    path(f"{SLUG}/explore", explore.ExploreView.as_view(), name="explore"),
     path(f"{SLUG}/teams", teams.TeamCreateView.as_view(), name="team_create"),
     path(f"{SLUG}/teams/join", teams.TeamJoinView.as_view(), name="team_join"),
     path(f"{SLUG}/team", teams.MyTeamView.as_view(), name="team"),

@@ -3,6 +3,7 @@
 from bounty.models.account import Account
 from bounty.models.audit import AuditEvent
 from bounty.models.competition import Competition
+from bounty.models.landscape import Landscape
 from bounty.models.last_mile import LastMileAudit
 from bounty.models.notice import Notice
 from bounty.models.quota import QuotaLedger
@@ -18,6 +19,7 @@ __all__ = [
     "Competition",
     "CompetitionDraft",
     "Disqualification",
+    "Landscape",
     "LastMileAudit",
     "Membership",
     "ModelVersion",

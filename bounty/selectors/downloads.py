@@ -29,14 +29,14 @@ class Download:
     path: Path | None = None
 
 
-def _require_terms(competition: Competition, user: AnyUser) -> None:
+def require_terms(competition: Competition, user: AnyUser) -> None:
     if not terms_accepted(competition=competition, user=user):
         raise DomainError("terms_not_accepted", "Accept the current terms to download the data.")
 
 
 def train_split(*, competition: Competition, user: AnyUser) -> Download:
     """The public train split as the organizer's CSV."""
-    _require_terms(competition, user)
+    require_terms(competition, user)
     path = train_path(competition.pk)
     if not path.is_file():
         raise DomainError("not_found", "The training data is not available yet.")
@@ -45,14 +45,14 @@ def train_split(*, competition: Competition, user: AnyUser) -> Download:
 
 def train_baseline_table(*, competition: Competition, user: AnyUser) -> Download:
     """The base model's predictions on the public train rows, one CSV row per train row."""
-    _require_terms(competition, user)
+    require_terms(competition, user)
     text = train_baseline(competition=competition).to_csv(index=False)
     return Download(f"{competition.slug}-train-baseline.csv", "text/csv", content=text.encode())
 
 
 def train_baseline_npy(*, competition: Competition, user: AnyUser) -> Download:
     """The same predictions as the engine holds them (class codes, probabilities or values), as .npy."""
-    _require_terms(competition, user)
+    require_terms(competition, user)
     buffer = io.BytesIO()
     np.save(buffer, train_baseline_array(competition=competition), allow_pickle=False)
     name = f"{competition.slug}-train-baseline.npy"

@@ -6,7 +6,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from bounty.ratelimit import rate_limited
-from bounty.views import accounts, data, docs, health, notices, pages, preview, submissions, teams, terms
+from bounty.views import (
+    accounts,
+    data,
+    docs,
+    explore,
+    health,
+    notices,
+    pages,
+    preview,
+    submissions,
+    teams,
+    terms,
+)
 
 C = "competitions/<slug:slug>/"
 
@@ -33,6 +45,7 @@ urlpatterns = [
     path(f"{C}team/", teams.team_page, name="team"),
     path(f"{C}terms/", terms.terms_page, name="terms"),
     path(f"{C}data/", data.data_page, name="data"),
+    path(f"{C}explore/", explore.explore_page, name="explore"),
     path(f"{C}data/train.csv", terms.train_download, name="train_download"),
     path(f"{C}data/train-baseline.csv", terms.train_baseline_download, name="train_baseline_download"),
     path(f"{C}submit/", rate_limited("submit")(submissions.submit), name="submit"),

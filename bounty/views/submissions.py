@@ -24,13 +24,15 @@ from bounty.selectors.submissions import (
     submission_status_data,
 )
 from bounty.views.base import current_user, form_page, json_view
+from scoring.groups import MAX_TEXT
 
 
 @login_required
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
     user = current_user(request)
     competition = competition_get(slug=slug, user=user)
-    form = SubmissionForm(request.POST or None, request.FILES or None)
+    chosen = request.GET.get("group", "")[:MAX_TEXT]  # a group picked on the Explore tab
+    form = SubmissionForm(request.POST or None, request.FILES or None, initial={"group_text": chosen})
     context = {
         "competition": competition,
         "rules": competition_rules(competition=competition),
