@@ -64,6 +64,7 @@ def test_the_schema_lists_every_endpoint_of_the_api(schema: dict[str, Any]) -> N
         ("GET", f"{slug}/train.csv"),
         ("GET", f"{slug}/train-baseline.csv"),
         ("GET", f"{slug}/train-baseline.npy"),
+        ("GET", f"{slug}/explore"),
         ("POST", f"{slug}/teams"),
         ("POST", f"{slug}/teams/join"),
         ("GET", f"{slug}/team"),

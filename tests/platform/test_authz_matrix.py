@@ -73,6 +73,7 @@ EXPECTED: dict[str, dict[str, Rule]] = {
     "competitions": {"GET": Rule(ANY)},
     "competition": {"GET": Rule(ANY)},
     "data": {"GET": Rule(ANY)},  # the Data tab: columns and row counts; the files stay behind the terms
+    "explore": {"GET": Rule(TERMS)},  # figures of the train split: behind the terms like its file
     "docs": {"GET": Rule(ANY)},
     "doc": {"GET": Rule(ANY)},
     "leaderboard": {"GET": Rule(ANY)},
@@ -149,6 +150,7 @@ EXPECTED: dict[str, dict[str, Rule]] = {
     "api:train": {"GET": Rule(TERMS)},
     "api:train_baseline": {"GET": Rule(TERMS)},
     "api:train_baseline_npy": {"GET": Rule(TERMS)},
+    "api:explore": {"GET": Rule(TERMS)},
     "api:team_create": {"POST": Rule(USERS)},
     "api:team_join": {"POST": Rule(USERS)},
     "api:team": {"GET": Rule(TERMS)},  # 404 "no_team" for everyone else
