@@ -83,9 +83,10 @@ def _pair(data: dict[str, Any], names: list[str], first: str, second: str) -> Pa
         rows, loss = [list(r) for r in zip(*rows, strict=True)], [list(r) for r in zip(*loss, strict=True)]
     first_levels = [level["name"] for level in data["columns"][a]["levels"]]
     second_levels = [level["name"] for level in data["columns"][b]["levels"]]
+    shown = [j for j in range(len(second_levels)) if any(row[j] for row in rows)]  # no empty level
     cells = [
-        (name, [{"rows": r, "loss": v} for r, v in zip(rows[i], loss[i], strict=True)])
+        (name, [{"rows": rows[i][j], "loss": loss[i][j]} for j in shown])
         for i, name in enumerate(first_levels)
         if sum(rows[i])
     ]
-    return PairTable(first=first, second=second, levels=second_levels, rows=cells)
+    return PairTable(first=first, second=second, levels=[second_levels[j] for j in shown], rows=cells)
