@@ -143,8 +143,10 @@ def test_a_worker_computes_the_landscape_once_a_version(
     first = web.get(reverse("explore", args=[competition.slug]))
     assert b'http-equiv="refresh"' in first.content  # searching: the page refreshes itself
     deadline = time.monotonic() + 120
-    while Landscape.objects.get().status != Landscape.Status.DONE and time.monotonic() < deadline:
+    while Landscape.objects.get().status in ("queued", "running") and time.monotonic() < deadline:
         time.sleep(0.5)
+    landscape = Landscape.objects.get()
+    assert landscape.status == Landscape.Status.DONE, (landscape.error, live_worker.log()[-2000:])
     page = web.get(reverse("explore", args=[competition.slug])).content.decode()
     assert "Submit a model for this group" in page and 'http-equiv="refresh"' not in page
     web.get(f"/api/v1/competitions/{competition.slug}/explore")
