@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bounty.views import console, console_confirm, console_teams
+from bounty.views import console, console_confirm, console_landscape, console_teams
 
 app_name = "console"
 C = "competitions/<slug:slug>/console/"
@@ -13,6 +13,7 @@ C = "competitions/<slug:slug>/console/"
 urlpatterns = [
     path(C, console.home, name="home"),
     path(f"{C}submissions/", console.submissions, name="submissions"),
+    path(f"{C}landscape/", console_landscape.landscape, name="landscape"),
     path(f"{C}submissions/<int:submission_id>/approve", console.approve, name="approve"),
     path(f"{C}submissions/<int:submission_id>/decline", console.decline, name="decline"),
     path(f"{C}open", console.open_competition, name="open"),

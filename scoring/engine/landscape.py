@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from scoring import groups
 from scoring.engine.store import Store
 from scoring.explore import Scoring, explore
 from scoring.explore.landscape import DEFAULT_TOP, default_cuts
@@ -37,10 +40,23 @@ def train_landscape(
 def holdout_landscape(
     store: Store, *, head: int, top_k: int = DEFAULT_TOP, alpha: float = DEFAULT_ALPHA
 ) -> dict[str, Any]:
-    """Organizers only: the landscape of version ``head`` on the hidden holdout."""
+    """Organizers only: the landscape of version ``head`` on the hidden holdout, each top slice with
+    ``covered``, the share of its rows inside a group accepted so far (and not rolled back), and the
+    landscape with the share of all rows they cover."""
     frame = store.frame("holdout")
-    loss = store.decision_list(head).splits["holdout"].row_loss
+    dl = store.decision_list(head)
     names = store.schema.feature_names
     cuts = default_cuts(store.frame("train"), store.schema, names)
     scoring = Scoring.for_rows(len(frame), mu_min=store.settings.rules.mu_min, alpha=alpha)
-    return explore(frame, store.schema, loss, scoring=scoring, top_k=top_k, cuts=cuts)
+    landscape = explore(
+        frame, store.schema, dl.splits["holdout"].row_loss, scoring=scoring, top_k=top_k, cuts=cuts
+    )
+    covered = np.zeros(len(frame), dtype=bool)
+    for entry in dl.ledger.entries:
+        if entry.active:
+            covered[entry.rows["holdout"]] = True
+    for item in landscape["slices"]:
+        mask = groups.evaluate(groups.validate_tree(item["tree"], store.schema), frame, store.schema)
+        item["covered"] = round(float(covered[mask].mean()), 4)
+    landscape["covered"] = round(float(covered.mean()), 4) if len(frame) else 0.0
+    return landscape

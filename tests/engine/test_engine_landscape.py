@@ -55,3 +55,20 @@ def test_a_later_versions_landscape_uses_its_predictions(store: Store, train: pd
 
 def test_the_holdout_landscape_cuts_numeric_columns_where_the_train_one_does(store: Store) -> None:  # noqa: F811
     assert holdout_landscape(store, head=0)["cuts"] == train_landscape(store, head=0)["cuts"]
+
+
+def test_the_holdout_landscape_says_how_much_of_each_slice_accepted_groups_cover(
+    store: Store,  # noqa: F811
+    train: pd.DataFrame,  # noqa: F811
+) -> None:
+    before = holdout_landscape(store, head=0)
+    assert before["covered"] == 0.0 and all(item["covered"] == 0.0 for item in before["slices"])
+    evaluation = store.evaluate(group=groups.parse_text(MARRIED, SCHEMA), model=fit_on(train, MARRIED))
+    assert store.commit(evaluation, label="1", head=0)[0].accepted
+    after = holdout_landscape(store, head=1)
+    frame = store.frame("holdout")
+    married = groups.evaluate(groups.parse_text(MARRIED, SCHEMA), frame, SCHEMA)
+    assert after["covered"] == round(float(married.mean()), 4)
+    for item in after["slices"]:
+        mask = groups.evaluate(groups.validate_tree(item["tree"], SCHEMA), frame, SCHEMA)
+        assert item["covered"] == round(float(married[mask].mean()), 4)

@@ -84,6 +84,7 @@ EXPECTED: dict[str, dict[str, Rule]] = {
     "submit": {"GET": Rule(USERS), "POST": Rule(TERMS)},
     "my_submissions": {"GET": Rule(USERS)},
     "console:submissions": {"GET": Rule(ORG)},
+    "console:landscape": {"GET": Rule(ORG)},  # the holdout: organizers only
     "group_preview": {"GET": Rule(TERMS)},
     "status": {"GET": Rule(OWN_OR_ORG)},
     "submission_detail": {"GET": Rule(OWN_OR_ORG)},

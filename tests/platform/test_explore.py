@@ -174,3 +174,23 @@ def test_a_failed_search_says_why_and_is_tried_again_later(
     page = login(user).get(reverse("explore", args=[competition.slug])).content.decode()
     assert "could not search" in page and landscape.error in page
     assert landscape_request(competition=competition).status == Landscape.Status.FAILED  # not at once
+
+
+def test_organizers_see_the_holdout_landscape_and_participants_do_not(
+    explorer: tuple[User, Competition],
+) -> None:
+    user, competition = explorer
+    url = reverse("console:landscape", args=[competition.slug])
+    assert login(user).get(url).status_code == 403
+    organizer = competition.organizers.get()
+    searching = login(organizer).get(url)
+    assert searching.status_code == 200 and b'http-equiv="refresh"' in searching.content
+    landscape = Landscape.objects.get(kind=Landscape.Kind.HOLDOUT)
+    landscape_compute(landscape_id=landscape.pk)
+    page = login(organizer).get(url).content.decode()
+    landscape.refresh_from_db()
+    assert landscape.data["covered"] == 0.0  # nothing accepted yet
+    shown = re.findall(r'data-label="Slice"><code>(.*?)</code>', page)
+    assert [html.unescape(text) for text in shown] == [item["text"] for item in landscape.data["slices"]]
+    assert all(item["covered"] == 0.0 for item in landscape.data["slices"])
+    assert Landscape.objects.filter(kind=Landscape.Kind.TRAIN).count() == 0  # participants' one is apart
