@@ -20,6 +20,7 @@ Modules:
 - ``spread``: how much real fixes' per-row gains spread on an organizer's data.
 - ``report``: disaggregated reports on every group of every attribute.
 - ``bins``: a column's levels a person can read (categories, round-number bins, missing).
+- ``fitting``: fitting a model for a group from a short menu, with its check estimated on held-out rows.
 - ``bundle``: a deployable export of one model version and its loader.
 - ``export``: turning a fitted model into an upload the platform takes.
 - ``jsonlimits``: how deeply a JSON text nests, found without parsing it.
