@@ -14,6 +14,9 @@ WORKER_CMD = celery -A bounty worker -Q scoring,celery,precheck,explore --loglev
 # A worker for the upload pre-checks alone (docker-compose.yml runs one), so that a participant waiting
 # on an upload never queues behind long evaluations; `make worker` alone serves the pre-checks too.
 PRECHECK_WORKER_CMD = celery -A bounty worker -Q precheck --concurrency=1 --loglevel=INFO
+# Fitting models without code (`bounty.lifecycle.fit`) on a queue and worker of its own, so that free
+# fitting never holds up a decision; docker-compose.yml runs the same.
+FIT_WORKER_CMD = celery -A bounty worker -Q fit --concurrency=1 --loglevel=INFO
 WEB_CMD = gunicorn bounty.wsgi --bind 0.0.0.0:8000 --workers 2 --timeout 300 --access-logfile -
 # Celery beat: runs the reaper every 15 s (re-queues submissions whose worker was lost) and closes
 # competitions when due. Run one (make demo and docker-compose.yml do).
@@ -22,7 +25,7 @@ BEAT_CMD = celery -A bounty beat --loglevel=INFO --schedule=/tmp/bounty-celerybe
 PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL := redis://127.0.0.1:6379/0
 
-.PHONY: help venv client-venv demo test test-sqlite test-postgres test-browser worker precheck-worker web beat lint fmt services
+.PHONY: help venv client-venv demo test test-sqlite test-postgres test-browser worker precheck-worker fit-worker web beat lint fmt services
 
 help:
 	@echo "make demo    run the platform locally with demo data (http://127.0.0.1:8000/)"
@@ -59,11 +62,12 @@ client-venv:
 # reaches, and not make (which would report the interrupt as an error). Started as root, it runs as an
 # unprivileged user (see the script).
 DEMO_WORKER ?= $(BIN)/$(WORKER_CMD) --concurrency=2
+DEMO_FIT_WORKER ?= $(BIN)/$(FIT_WORKER_CMD) -n fit@%h
 DEMO_BEAT ?= $(BIN)/$(BEAT_CMD) --schedule=$${BOUNTY_DATA_DIR:-var}/demo/celerybeat-schedule
 
 demo: export BOUNTY_DEMO = 1
 demo: $(STAMP)
-	@if [ -t 0 ]; then set -m; fi; PY="$(PY)" WORKER_CMD="$(DEMO_WORKER)" BEAT_CMD="$(DEMO_BEAT)" bash bounty/demo/serve.sh; exit $$?
+	@if [ -t 0 ]; then set -m; fi; PY="$(PY)" WORKER_CMD="$(DEMO_WORKER)" FIT_WORKER_CMD="$(DEMO_FIT_WORKER)" BEAT_CMD="$(DEMO_BEAT)" bash bounty/demo/serve.sh; exit $$?
 
 # The Django suites. With services (CI, or DATABASE_URL set) they run once on PostgreSQL + Redis and the
 # embedded default (SQLite, filesystem broker, real worker) is exercised by a smoke subset; without
@@ -122,6 +126,9 @@ worker: $(STAMP)
 
 precheck-worker: $(STAMP)
 	$(BIN)/$(PRECHECK_WORKER_CMD)
+
+fit-worker: $(STAMP)
+	$(BIN)/$(FIT_WORKER_CMD)
 
 web: $(STAMP)
 	$(BIN)/$(WEB_CMD)

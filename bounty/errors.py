@@ -56,6 +56,7 @@ ERROR_STATUS: dict[str, int] = {
     "already_created": 409,
     "already_disqualified": 409,
     "already_in_team": 409,
+    "already_submitted": 409,
     "already_approved": 409,
     "draft_busy": 409,
     "audit_append_only": 409,

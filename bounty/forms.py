@@ -54,3 +54,29 @@ class SubmissionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Optional: a note for your team on what this pair tries (at most 500 characters).",
     )
+
+
+def _model_choices() -> list[tuple[str, str]]:
+    from scoring.fitting import FAMILIES
+
+    return [
+        (f"{name}:{choice}", f"{family.title}: {family.setting} {choice}")
+        for name, family in FAMILIES.items()
+        for choice in family.choices
+    ]
+
+
+class FitForm(forms.Form):
+    group_text = forms.CharField(
+        label="Group",
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text='The rows to fit on, for example: age >= 60 and sex == "Female"',
+    )
+    model = forms.ChoiceField(
+        label="Model",
+        choices=_model_choices,
+        initial="gradient_boosting:medium",
+        help_text="Gradient boosting is usually strongest; a shallow tree or a strongly regularized "
+        "regression is the safest on a small group.",
+    )

@@ -105,6 +105,8 @@ LOCAL = DEBUG or DEMO or TESTING
 BOUNTY_DATA_DIR = Path(os.environ.get("BOUNTY_DATA_DIR") or REPO_DIR / "var").resolve()
 BOUNTY_DATA_DIR.mkdir(parents=True, exist_ok=True)
 BOUNTY_MAX_MODEL_BYTES = _env_int("BOUNTY_MAX_MODEL_BYTES", 20 * 1024 * 1024)
+# Models a team may fit on the site in an hour (``bounty.lifecycle.fit``; fitting costs no quota).
+BOUNTY_FITS_PER_HOUR = _env_int("BOUNTY_FITS_PER_HOUR", 10)
 # Create-competition wizard, public reports and last-mile audits (bounty/services/wizard*.py,
 # reports.py, last_mile.py). Groups smaller than the minimum size are never shown in a report.
 # An organizer's data file is streamed to disk and read in batches (memory bounded), so its limits are
@@ -365,6 +367,7 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
 }
 CELERY_TASK_ROUTES["bounty.precheck_pair"] = {"queue": "precheck"}  # short runs, not behind scoring
 CELERY_TASK_ROUTES["bounty.explore_landscape"] = {"queue": "explore"}  # Explore's landscapes, per version
+CELERY_TASK_ROUTES["bounty.fit_model"] = {"queue": "fit"}  # fitting without code: apart from scoring
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A prefork pool child starts its sandbox zygote (imports and a tiny fit: 3-5 s on 2 busy cores) in

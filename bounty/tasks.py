@@ -11,7 +11,7 @@ from typing import Any
 from celery import Task, shared_task
 
 from bounty import lifecycle
-from bounty.lifecycle import precheck
+from bounty.lifecycle import fit, precheck
 from bounty.services import draft_runner, landscapes
 
 
@@ -70,3 +70,9 @@ def draft_job(draft_id: int, name: str) -> None:
 def explore_landscape(landscape_id: int) -> None:
     """Compute Explore's landscape of one version (``explore`` queue; a few seconds, apart from scoring)."""
     landscapes.landscape_compute(landscape_id=landscape_id)
+
+
+@shared_task(name="bounty.fit_model", soft_time_limit=300, time_limit=330)
+def fit_model(job_id: int) -> None:
+    """Fit a model for a group without code (``fit`` queue, its own worker: never behind scoring)."""
+    fit.fit_run(job_id=job_id)

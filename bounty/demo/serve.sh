@@ -12,6 +12,7 @@
 # Environment (the Makefile sets the first three; tests replace the others with short commands):
 #   PY           the virtualenv's python
 #   WORKER_CMD   the Celery worker          BEAT_CMD   Celery beat
+#   FIT_WORKER_CMD  the worker that fits models without code, apart from scoring (optional)
 #   DEMO_SETUP   migrate and seed (default: manage.py migrate, then seed_demo --no-logins)
 #   DEMO_WEB     the web server (default: manage.py runserver --noreload 127.0.0.1:8000)
 #   DEMO_URL     where it answers (default http://127.0.0.1:8000)
@@ -61,6 +62,10 @@ trap 'echo; echo "Stopping the demo..."; stop 0' INT TERM
 
 bash -c "exec $WORKER_CMD" >"$LOGS/worker.log" 2>&1 &
 pids+=($!)
+if [ -n "${FIT_WORKER_CMD:-}" ]; then
+    bash -c "exec $FIT_WORKER_CMD" >"$LOGS/fit-worker.log" 2>&1 &
+    pids+=($!)
+fi
 bash -c "exec $BEAT_CMD" >"$LOGS/beat.log" 2>&1 &
 pids+=($!)
 bash -c "exec $DEMO_WEB" &
@@ -87,7 +92,7 @@ done
 if kill -0 "$web" 2>/dev/null; then
     echo
     echo "  Bias Bounty demo: $DEMO_URL/"
-    echo "  Worker and beat logs: $LOGS/worker.log, $LOGS/beat.log"
+    echo "  Worker and beat logs: $LOGS/worker.log, $LOGS/beat.log (fitting: $LOGS/fit-worker.log)"
     echo "  Ctrl-C stops the web server, the worker and beat."
     echo
     bash -c "$DEMO_LOGINS" | sed 's/^/  /'

@@ -3,6 +3,7 @@
 from bounty.models.account import Account
 from bounty.models.audit import AuditEvent
 from bounty.models.competition import Competition
+from bounty.models.fit import FitJob
 from bounty.models.landscape import Landscape
 from bounty.models.last_mile import LastMileAudit
 from bounty.models.notice import Notice
@@ -19,6 +20,7 @@ __all__ = [
     "Competition",
     "CompetitionDraft",
     "Disqualification",
+    "FitJob",
     "Landscape",
     "LastMileAudit",
     "Membership",

@@ -1,7 +1,7 @@
 // Live preview of a group's share of the public train rows, next to the group field.
 (function () {
   "use strict";
-  var form = document.getElementById("submit-form");
+  var form = document.querySelector("form[data-preview-url]");
   if (!form) return;
   var field = form.querySelector("textarea[name=group_text]");
   var out = document.getElementById("group-preview");

@@ -1,7 +1,7 @@
 """A participant in a real browser opens the Explore tab, waits while the worker searches the current
-version on the train split, reads the top groups, the loss by a column and by two, and starts a
-submission with the first group in one click. Every page is screenshotted (desktop and 375 px) and
-checked with axe-core."""
+version on the train split, reads the top groups and the loss by a column, picks the worst group, has
+a gradient-boosting model fitted for it on the site, reads the estimate, submits it in one click and
+sees it decided: no code. Every page is screenshotted (desktop and 375 px) and checked with axe-core."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from tests.platform.conftest import LiveWorker
 from tests.platform.engine_world import engine_competition
 
 pytestmark = pytest.mark.integration
+TOP_GROUPS = re.compile("^The top groups by score")
 
 
-def test_a_participant_explores_and_starts_a_submission_for_the_worst_group(
+def test_a_participant_explores_fits_a_model_for_the_worst_group_and_submits_it(
     visitor: Visitor, worker: LiveWorker
 ) -> None:
     org = User.objects.create_user("org", password="org-pass-123456")
@@ -33,8 +34,7 @@ def test_a_participant_explores_and_starts_a_submission_for_the_worst_group(
     visitor.go(f"/competitions/{competition.slug}/")
 
     visitor.tab("Explore")
-    top_groups = re.compile("^The top groups by score")
-    groups = page.get_by_role("table", name=top_groups)
+    groups = page.get_by_role("table", name=TOP_GROUPS)
     expect(groups).to_be_visible(timeout=120_000)  # the page refreshes itself until the worker is done
     first = groups.locator('tr[data-slice="1"]')
     text = first.locator("code").inner_text()
@@ -46,10 +46,18 @@ def test_a_participant_explores_and_starts_a_submission_for_the_worst_group(
     expect(page.locator('table[data-column="sex"]')).to_contain_text('sex == "Female"')
     visitor.check("explore-by-column")
 
-    first = page.get_by_role("table", name=re.compile("^The top groups by score")).locator(
-        'tr[data-slice="1"]'
-    )
-    first.get_by_role("link", name=re.compile("^Submit a model for this group")).click()
-    expect(page).to_have_url(re.compile(rf"/competitions/{competition.slug}/submit/\?group="))
-    expect(page.get_by_label("Group", exact=False).first).to_have_value(text)
-    visitor.check("submit-prefilled")
+    first = page.get_by_role("table", name=TOP_GROUPS).locator('tr[data-slice="1"]')
+    first.get_by_role("link", name=re.compile("^Fit a model for this group")).click()
+    expect(page).to_have_url(re.compile(rf"/competitions/{competition.slug}/fit/\?group="))
+    expect(page.get_by_label("Group", exact=True)).to_have_value(text)
+    page.get_by_label("Model", exact=True).select_option(label="Gradient boosting: size small")
+    visitor.check("fit-form")
+    visitor.click("button", "Fit the model")
+    expect(page.locator("[data-estimate-verdict]")).to_be_visible(timeout=120_000)  # refreshes until fitted
+    visitor.check("fitted")
+
+    visitor.click("button", "Submit this pair")
+    expect(page).to_have_url(re.compile(r"/submissions/\d+/$"))
+    decided = page.locator("[data-status]")
+    expect(decided).to_have_attribute("data-status", re.compile("^(accepted|rejected)$"), timeout=120_000)
+    visitor.check("fitted-submission-decided")

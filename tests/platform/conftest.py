@@ -220,7 +220,7 @@ def start_worker(
     if purge:
         app.control.purge()
     command = [
-        sys.executable, "-m", "celery", "-A", "bounty", "worker", "-Q", "scoring,celery,precheck,explore",
+        sys.executable, "-m", "celery", "-A", "bounty", "worker", "-Q", "scoring,celery,precheck,explore,fit",
         f"--pool={pool}", "--concurrency=1", "--loglevel=INFO", "--without-mingle",
         "--without-gossip", "--without-heartbeat", "-n", f"{prefix}-{uuid.uuid4().hex[:8]}@%h",
     ]  # fmt: skip

@@ -82,6 +82,8 @@ EXPECTED: dict[str, dict[str, Rule]] = {
     "train_download": {"GET": Rule(TERMS)},
     "train_baseline_download": {"GET": Rule(TERMS)},
     "submit": {"GET": Rule(USERS), "POST": Rule(TERMS)},
+    "fit": {"GET": Rule(USERS), "POST": Rule(TERMS)},  # the request checks what a submission would
+    "fit_detail": {"GET": Rule(NOBODY), "POST": Rule(NOBODY)},  # a placeholder id: 404 (teams: test_fit)
     "my_submissions": {"GET": Rule(USERS)},
     "console:submissions": {"GET": Rule(ORG)},
     "console:landscape": {"GET": Rule(ORG)},  # the holdout: organizers only
@@ -239,6 +241,7 @@ def post_data(route: Route, cast: Cast) -> dict[str, Any]:
         "team": {"action": "create", "name": "Newcomers"},
         "terms": {"accept": "on", "terms_version": cast.x.terms_version},
         "submit": {"group_text": "age >= 40", "model_file": model},
+        "fit": {"group_text": "age >= 40", "model": "decision_tree:shallow"},
         "api:token": {"username": "ada", "password": "wrong"},
         "api:terms": {"terms_version": cast.x.terms_version},
         "api:team_create": {"name": "Newcomers"},

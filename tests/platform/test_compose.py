@@ -35,6 +35,9 @@ def test_web_and_worker_run_the_makefile_commands() -> None:
     assert command(services["worker"]) == shlex.split(make_variable("WORKER_CMD"))
     assert command(services["beat"]) == shlex.split(make_variable("BEAT_CMD"))
     assert command(services["precheck"]) == shlex.split(make_variable("PRECHECK_WORKER_CMD"))
+    assert command(services["fitter"]) == shlex.split(make_variable("FIT_WORKER_CMD"))
+    main_queues = make_variable("WORKER_CMD").split("-Q ")[1].split()[0].split(",")
+    assert "fit" not in main_queues  # fitting never takes a scoring worker
     assert "precheck" in make_variable("WORKER_CMD")  # a lone worker serves the pre-checks too
     assert command(services["worker"])[:3] == ["celery", "-A", "bounty"]
     assert "scoring" in make_variable("WORKER_CMD")
@@ -48,7 +51,7 @@ def test_services_wait_for_the_database_the_broker_and_migrations() -> None:
     for name in ("migrate", "web", "worker"):
         depends = services[name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"
-    for name in ("web", "worker", "precheck"):
+    for name in ("web", "worker", "precheck", "fitter"):
         depends = services[name]["depends_on"]
         assert depends["redis"]["condition"] == "service_healthy"
         assert depends["migrate"]["condition"] == "service_completed_successfully"

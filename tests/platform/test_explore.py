@@ -148,7 +148,7 @@ def test_a_worker_computes_the_landscape_once_a_version(
     landscape = Landscape.objects.get()
     assert landscape.status == Landscape.Status.DONE, (landscape.error, live_worker.log()[-2000:])
     page = web.get(reverse("explore", args=[competition.slug])).content.decode()
-    assert "Submit a model for this group" in page and 'http-equiv="refresh"' not in page
+    assert "Fit a model for this group" in page and 'http-equiv="refresh"' not in page
     web.get(f"/api/v1/competitions/{competition.slug}/explore")
     assert Landscape.objects.count() == 1
 

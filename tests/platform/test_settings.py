@@ -113,6 +113,7 @@ def test_celery_routes_scoring_and_the_precheck_to_their_queues_and_acknowledges
         "bounty.finish_shards": scoring,
         "bounty.precheck_pair": {"queue": "precheck"},  # short runs a request waits for
         "bounty.explore_landscape": {"queue": "explore"},
+        "bounty.fit_model": {"queue": "fit"},
     }
     assert settings["ignore_result"] is True
     assert settings["acks_late"] is True
