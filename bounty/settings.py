@@ -333,6 +333,7 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
         "SubmissionStatusEnum": "bounty.models.submission.SubmissionStatus",
         "VersionKindEnum": "bounty.models.version.VersionKind",
         "TaskEnum": "bounty.models.competition.TaskKind",
+        "JobStatusEnum": ["queued", "running", "done", "failed"],  # Explore's landscapes and fits
     },
 }
 

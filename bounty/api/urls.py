@@ -10,6 +10,7 @@ from bounty.api.views import (
     competitions,
     drafts,
     explore,
+    fits,
     organizer,
     organizer_teams,
     public,
@@ -34,6 +35,9 @@ urlpatterns = [
         f"{SLUG}/train-baseline.npy", competitions.TrainBaselineArrayView.as_view(), name="train_baseline_npy"
     ),
     path(f"{SLUG}/explore", explore.ExploreView.as_view(), name="explore"),
+    path(f"{SLUG}/fits", fits.CompetitionFitsView.as_view(), name="fits"),
+    path("fits/<int:job_id>", fits.FitDetailView.as_view(), name="fit"),
+    path("fits/<int:job_id>/submit", fits.FitSubmitView.as_view(), name="fit_submit"),
     path(f"{SLUG}/teams", teams.TeamCreateView.as_view(), name="team_create"),
     path(f"{SLUG}/teams/join", teams.TeamJoinView.as_view(), name="team_join"),
     path(f"{SLUG}/team", teams.MyTeamView.as_view(), name="team"),

@@ -237,6 +237,17 @@ class Client:
     def submission(self, submission_id: int) -> JSON:
         return dict(self._json("GET", f"submissions/{int(submission_id)}"))
 
+    def fit(self, slug: str, *, group_text: str, family: str, setting: str = "") -> JSON:
+        """Ask the server to fit a model for the group (no code; see ``bounty fit``)."""
+        body = {"group_text": group_text, "family": family, "setting": setting}
+        return dict(self._json("POST", f"{_c(slug)}/fits", json=body))
+
+    def fitted(self, fit_id: int) -> JSON:
+        return dict(self._json("GET", f"fits/{int(fit_id)}"))
+
+    def submit_fitted(self, fit_id: int) -> JSON:
+        return dict(self._json("POST", f"fits/{int(fit_id)}/submit"))
+
     def cancel(self, submission_id: int) -> JSON:
         return dict(self._json("POST", f"submissions/{int(submission_id)}/cancel"))
 

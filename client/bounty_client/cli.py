@@ -17,6 +17,7 @@ from typing import TextIO
 from bounty_client import commands, organize, output
 from bounty_client.api import ClientError
 from bounty_client.commands import FAILED, Ctx
+from bounty_client.fit import add_fit_parser
 from bounty_client.session import POLL_SECONDS
 from scoring.errors import EngineError
 from scoring.explore.slices import DEFAULT_ALPHA
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("versions", commands.versions, "list the global model's versions"),
     ):
         add(name, handler, text).add_argument("slug")
+    add_fit_parser(sub, common)
     organize.add_organize_parser(sub, common)
     return parser
 

@@ -90,6 +90,7 @@ def test_the_live_api_conforms_to_its_schema_and_never_fails_with_a_5xx(case: An
         "submission_id": world.submission_id,
         "team_id": world.team_id,
         "draft_id": 1,
+        "job_id": 1,  # a fit: none exists, so 404 (the schema documents it)
     }
     for name in list(case.path_parameters or {}):
         case.path_parameters[name] = pinned[name]

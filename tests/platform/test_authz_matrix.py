@@ -154,6 +154,9 @@ EXPECTED: dict[str, dict[str, Rule]] = {
     "api:train_baseline": {"GET": Rule(TERMS)},
     "api:train_baseline_npy": {"GET": Rule(TERMS)},
     "api:explore": {"GET": Rule(TERMS)},
+    "api:fits": {"POST": Rule(TERMS)},
+    "api:fit": {"GET": Rule(NOBODY)},  # a placeholder id: 404 for all (a team's own fits: test_fit)
+    "api:fit_submit": {"POST": Rule(NOBODY)},
     "api:team_create": {"POST": Rule(USERS)},
     "api:team_join": {"POST": Rule(USERS)},
     "api:team": {"GET": Rule(TERMS)},  # 404 "no_team" for everyone else
@@ -242,6 +245,7 @@ def post_data(route: Route, cast: Cast) -> dict[str, Any]:
         "terms": {"accept": "on", "terms_version": cast.x.terms_version},
         "submit": {"group_text": "age >= 40", "model_file": model},
         "fit": {"group_text": "age >= 40", "model": "decision_tree:shallow"},
+        "api:fits": {"group_text": "age >= 40", "family": "decision_tree"},
         "api:token": {"username": "ada", "password": "wrong"},
         "api:terms": {"terms_version": cast.x.terms_version},
         "api:team_create": {"name": "Newcomers"},

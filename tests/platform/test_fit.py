@@ -126,3 +126,25 @@ def test_the_pages_fit_show_the_estimate_and_submit(
     assert login(make_user("eve")).get(response["Location"]).status_code == 404  # not their team's
     submitted = web.post(response["Location"])
     assert submitted.status_code == 302 and Submission.objects.get().group_text == GROUP
+
+
+def test_bounty_fit_fits_submits_and_waits_for_the_decision(
+    fitter: tuple[User, Competition], live_server: object, live_worker: object
+) -> None:
+    import io
+
+    from bounty_client.cli import main as bounty
+    from rest_framework.authtoken.models import Token
+
+    user, competition = fitter
+    token = Token.objects.get_or_create(user=user)[0].key
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["--server", str(live_server), "--token", token, "fit", competition.slug, "--group", GROUP,
+            "--family", "decision_tree", "--setting", "shallow", "--submit", "--wait"]  # fmt: skip
+    code = bounty(argv, out=out, err=err)
+    assert code in (0, 1), err.getvalue()  # accepted or rejected: decided either way
+    assert "held-out train rows" in err.getvalue() and "loss of the model on g" in err.getvalue()
+    job = FitJob.objects.get()
+    assert job.status == FitJob.Status.DONE and job.submission is not None
+    assert job.submission.status in (Submission.Status.ACCEPTED, Submission.Status.REJECTED)
+    assert f"#{job.submission.pk}" in out.getvalue() or str(job.submission.pk) in out.getvalue()

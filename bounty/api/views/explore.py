@@ -20,7 +20,9 @@ from bounty.services.landscapes import landscape_request
 
 class ExploreSerializer(serializers.Serializer[dict[str, Any]]):
     version = serializers.IntegerField(help_text="The global model's version explored.")
-    status = serializers.ChoiceField(choices=Landscape.Status.choices, help_text="Poll until it is done.")
+    status = serializers.ChoiceField(
+        choices=list(Landscape.Status.values), help_text="Poll until it is done."
+    )
     error = serializers.CharField(help_text="Why the search failed (status failed).")
     landscape = serializers.JSONField(
         source="data",
