@@ -15,8 +15,10 @@ WORKER_CMD = celery -A bounty worker -Q scoring,celery,precheck,explore --loglev
 # on an upload never queues behind long evaluations; `make worker` alone serves the pre-checks too.
 PRECHECK_WORKER_CMD = celery -A bounty worker -Q precheck --concurrency=1 --loglevel=INFO
 # Fitting models without code (`bounty.lifecycle.fit`) on a queue and worker of its own, so that free
-# fitting never holds up a decision; docker-compose.yml runs the same.
-FIT_WORKER_CMD = celery -A bounty worker -Q fit --concurrency=1 --loglevel=INFO
+# fitting never holds up a decision; docker-compose.yml runs the same. One fit at a time, in the worker's
+# own process (solo): each fit runs in a child with memory and time limits, which a daemonic prefork
+# pool process may not start.
+FIT_WORKER_CMD = celery -A bounty worker -Q fit --pool=solo --loglevel=INFO
 WEB_CMD = gunicorn bounty.wsgi --bind 0.0.0.0:8000 --workers 2 --timeout 300 --access-logfile -
 # Celery beat: runs the reaper every 15 s (re-queues submissions whose worker was lost) and closes
 # competitions when due. Run one (make demo and docker-compose.yml do).

@@ -160,32 +160,16 @@ def landscape_compute_data(*, competition: Competition, version: int, kind: str)
 def fit_compute(
     *, competition: Competition, tree: dict[str, Any], family: str, choice: str
 ) -> tuple[bytes, dict[str, Any]]:
-    """A model of ``family`` fitted for the group on the public train rows (``scoring.fitting``) and
-    its estimate on held-out train rows against the base model, as ``bounty check`` computes it."""
+    """A model of ``family`` fitted for the group on the public train rows (``scoring.fitting``, in a
+    child with limits on memory and time) and its estimate on held-out train rows against the base
+    model, as ``bounty check`` computes it."""
     from scoring.engine import Rules
-    from scoring.fitting import fit_for_group
+    from scoring.engine.fit import fit_limited
 
-    store = competition_store(competition)
     rules = Rules(alpha=competition.alpha, mu_min=competition.mu_min, z=competition.z)
     try:
-        fitted = fit_for_group(
-            frame=store.frame("train"),
-            labels=store.train_labels(),
-            base_predictions=store.train_base_predictions(),
-            schema=store.schema,
-            loss=store.loss,
-            rules=rules,
-            tree=tree,
-            family=family,
-            choice=choice,
+        return fit_limited(
+            competition_dir(competition.pk), rules=rules, tree=tree, family=family, choice=choice
         )
     except EngineError as exc:
         raise DomainError(exc.reason.value, exc.message, field=exc.field) from exc
-    estimate = {
-        **fitted.decision.figures.as_dict(),
-        "accepted": fitted.decision.accepted,
-        "reason": fitted.decision.reason.value,
-        "fit_rows": fitted.fit_rows,
-        "estimate_rows": fitted.estimate_rows,
-    }
-    return fitted.model, estimate

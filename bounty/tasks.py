@@ -72,7 +72,8 @@ def explore_landscape(landscape_id: int) -> None:
     landscapes.landscape_compute(landscape_id=landscape_id)
 
 
-@shared_task(name="bounty.fit_model", soft_time_limit=300, time_limit=330)
+@shared_task(name="bounty.fit_model")
 def fit_model(job_id: int) -> None:
-    """Fit a model for a group without code (``fit`` queue, its own worker: never behind scoring)."""
+    """Fit a model for a group without code (``fit`` queue, its own solo worker: never behind scoring;
+    the fit itself runs in a child with memory and time limits, ``scoring.engine.fit``)."""
     fit.fit_run(job_id=job_id)
