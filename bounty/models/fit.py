@@ -7,13 +7,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from bounty.models.landscape import JobStatus
+
 
 class FitJob(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+    Status = JobStatus
 
     competition = models.ForeignKey("bounty.Competition", on_delete=models.CASCADE, related_name="fit_jobs")
     team = models.ForeignKey("bounty.Team", on_delete=models.CASCADE, related_name="fit_jobs")

@@ -7,16 +7,21 @@ from __future__ import annotations
 from django.db import models
 
 
+class JobStatus(models.TextChoices):
+    """Where a worker's job is: Explore's landscapes and fits without code."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class Landscape(models.Model):
     class Kind(models.TextChoices):
         TRAIN = "train", "public train split"  # what participants see
         HOLDOUT = "holdout", "hidden holdout"  # organizers only
 
-    class Status(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+    Status = JobStatus
 
     competition = models.ForeignKey("bounty.Competition", on_delete=models.CASCADE, related_name="landscapes")
     version = models.PositiveIntegerField()

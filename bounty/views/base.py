@@ -55,7 +55,10 @@ class FormPage:
     def refuse(self, error: DomainError) -> HttpResponse:
         """The page again, the error's message next to its field (or above the form), with its status."""
         self.add_error(error)
-        return self.render(status=error.status)
+        response = self.render(status=error.status)
+        if error.retry_after is not None:
+            response["Retry-After"] = str(error.retry_after)
+        return response
 
 
 def form_page(request: HttpRequest, template: str, context: dict[str, Any], *, form: forms.Form) -> FormPage:

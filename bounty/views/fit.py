@@ -33,10 +33,7 @@ def fit_page(request: HttpRequest, slug: str) -> HttpResponse:
             job = fit_request(competition=competition, user=user, group_text=form.cleaned_data["group_text"],
                               family=family, choice=choice)  # fmt: skip
         except DomainError as error:
-            refused = page.refuse(error)
-            if error.retry_after is not None:
-                refused["Retry-After"] = str(error.retry_after)
-            return refused
+            return page.refuse(error)
         return redirect("fit_detail", job_id=job.pk)
     return page.render(status=400 if form.errors else 200)
 

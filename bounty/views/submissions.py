@@ -54,10 +54,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                 precheck=True,
             )
         except DomainError as error:
-            refused = page.refuse(error)
-            if error.retry_after is not None:
-                refused["Retry-After"] = str(error.retry_after)
-            return refused
+            return page.refuse(error)
         return redirect("submission_detail", submission_id=submission.pk)
     return page.render(status=400 if form.errors else 200)
 

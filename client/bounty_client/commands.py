@@ -139,14 +139,19 @@ def download(ctx: Ctx) -> int:
     return OK
 
 
+def _public_files(args: argparse.Namespace, client: Client) -> tuple[Any, np.ndarray]:
+    """The train split and the base predictions: the files given (``--train``, ``--baseline``), or
+    downloaded."""
+    train = read_train_csv(Path(args.train) if args.train else client.train_csv(args.slug))
+    if args.baseline:
+        return train, np.load(args.baseline, allow_pickle=False)
+    return train, client.train_baseline(args.slug)
+
+
 def explore(ctx: Ctx) -> int:
     args, client = ctx.args, ctx.session().client
     info = client.competition(args.slug)
-    train = read_train_csv(Path(args.train)) if args.train else read_train_csv(client.train_csv(args.slug))
-    if args.baseline:
-        baseline = np.load(args.baseline, allow_pickle=False)
-    else:
-        baseline = client.train_baseline(args.slug)
+    train, baseline = _public_files(args, client)
     landscape = explore_locally(
         train,
         client.schema(args.slug),
@@ -177,11 +182,7 @@ def check(ctx: Ctx) -> int:
     args, client = ctx.args, ctx.session().client
     info = client.competition(args.slug)
     group, group_model = _group(args)
-    train = read_train_csv(Path(args.train)) if args.train else read_train_csv(client.train_csv(args.slug))
-    if args.baseline:
-        baseline = np.load(args.baseline, allow_pickle=False)
-    else:
-        baseline = client.train_baseline(args.slug)
+    train, baseline = _public_files(args, client)
     result = check_locally(
         train,
         client.schema(args.slug),
