@@ -105,6 +105,16 @@ def write_split_files(competition: Competition) -> None:
         (folder / "confirmation.csv").write_text(f"age,sex,y\n2,Male,{CONFIRMATION_MARKER}\n")
 
 
+@pytest.fixture(scope="session")
+def adult_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data, fetched (or generated) once per test session."""
+    from bounty.demo import load_demo_frame
+
+    cache = tmp_path_factory.mktemp("adult-cache")
+    load_demo_frame(cache)
+    return cache
+
+
 @pytest.fixture
 def competition(db: None) -> Competition:
     return make_competition()

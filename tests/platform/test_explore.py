@@ -7,6 +7,7 @@ import html
 import io
 import json
 import re
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 from bounty_client.cli import main as bounty
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.urls import reverse
 from fairlearn.metrics import MetricFrame
 from rest_framework.authtoken.models import Token
@@ -23,7 +25,7 @@ from rest_framework.authtoken.models import Token
 from bounty.engine_adapter import competition_store
 from bounty.models import Competition, Landscape, TermsAcceptance
 from bounty.services.landscapes import landscape_compute, landscape_request
-from bounty.storage import competition_dir
+from bounty.storage import competition_dir, data_dir
 from scoring.bins import levels
 from scoring.engine import forget_store
 from tests.platform.api_support import error_of
@@ -85,14 +87,19 @@ def test_page_api_and_command_line_show_the_same_top_groups(
     ]
 
 
-def test_level_losses_equal_fairlearn_metricframe_on_the_train_split(
-    explorer: tuple[User, Competition],
-) -> None:
-    _, competition = explorer
-    data = computed(competition).data
-    store = competition_store(competition)
+def test_level_losses_equal_fairlearn_metricframe_on_the_demo_train_split(adult_cache: Path) -> None:
+    shutil.copytree(adult_cache, data_dir() / "cache" / "adult", dirs_exist_ok=True)
+    call_command("seed_demo", "--no-logins")
+    demo = Competition.objects.get(slug="adult-income")
+    data = computed(demo).data
+    store = competition_store(demo)
     frame = store.frame("train")
-    loss = store.loss.per_row(store.train_labels(), store.train_base_predictions())
+    version = demo.head_version  # the demo's example team has one accepted pair: version 1
+    predictions = store.predict(store.frame_dir("train"), head=version) if version else None
+    loss = store.loss.per_row(
+        store.train_labels(), store.train_base_predictions() if predictions is None else predictions
+    )
+    assert data["rows"] == len(frame) and version >= 1
     for column in data["columns"]:
         name = column["name"]
         codes, found = levels(frame[name], store.schema.column(name), data["cuts"].get(name, ()))

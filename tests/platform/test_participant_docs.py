@@ -34,16 +34,6 @@ SKIPPED = ("pip install",)  # the test runs in the project's own environment
 ALLOWED_EXIT = {"bounty check": {0, 1}, "bounty submit": {0, 1}}
 
 
-@pytest.fixture(scope="session")
-def adult_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo data, fetched (or generated) once per test session."""
-    from bounty.demo import load_demo_frame
-
-    cache = tmp_path_factory.mktemp("adult-cache")
-    load_demo_frame(cache)
-    return cache
-
-
 def blocks() -> list[tuple[str, str]]:
     found = [(kind, code) for kind, code in FENCE.findall(DOC.read_text())]
     return [(kind, code) for kind, code in found if not any(s in code for s in SKIPPED)]
