@@ -64,7 +64,8 @@ def fit_run(*, job_id: int) -> None:
     job = FitJob.objects.select_related("competition").filter(pk=job_id).first()
     if job is None or job.status in (FitJob.Status.DONE, FitJob.Status.FAILED):
         return
-    FitJob.objects.filter(pk=job.pk).update(status=FitJob.Status.RUNNING)
+    job.status = FitJob.Status.RUNNING
+    job.save(update_fields=["status"])
     try:
         model, estimate = fit_compute(
             competition=job.competition, tree=job.group_tree, family=job.family, choice=job.choice
