@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from bounty.engine_adapter import fit_compute, group_parse
 from bounty.errors import DomainError
-from bounty.lifecycle.submit import _submitting_team, submission_create
+from bounty.lifecycle.submit import submission_create, submitting_team
 from bounty.models import Competition, FitJob, Submission
 from bounty.storage import artifact_read, artifact_write
 from scoring.errors import EngineError
@@ -32,7 +32,7 @@ TASK = "bounty.fit_model"
 
 def fit_request(*, competition: Competition, user: User, group_text: str, family: str, choice: str) -> FitJob:
     """Queue a fit of ``family`` (with ``choice`` for its setting) for the group, or refuse with why."""
-    team = _submitting_team(competition=competition, user=user)
+    team = submitting_team(competition=competition, user=user)
     tree = group_parse(competition=competition, text=group_text)
     try:
         _, picked = choose(family, choice or None)

@@ -25,7 +25,7 @@ from bounty.services.audit import audit_record
 from bounty.services.quotas import quota_take
 
 
-def _submitting_team(*, competition: Competition, user: User) -> Team:
+def submitting_team(*, competition: Competition, user: User) -> Team:
     if not competition.accepts_submissions(timezone.now()):
         raise DomainError("competition_not_open", "This competition is not taking submissions.")
     email_confirmed_required(user=user)
@@ -120,7 +120,7 @@ def submission_create(
     uses: the web form and the API), the model files are checked from their bytes and the pair runs
     on a few hundred public train rows first (``bounty.lifecycle.precheck``); a failure there is
     refused with its exact cause before anything is created or charged."""
-    team = _submitting_team(competition=competition, user=user)
+    team = submitting_team(competition=competition, user=user)
     note = _description(description)
     if precheck:
         _quota_left(team=team, competition=competition)
