@@ -21,6 +21,8 @@ import numpy as np
 from scoring.errors import EngineError, Reason
 from scoring.publish import DEFAULT_PUBLISH_K, publish
 
+DEFAULT_BETA = 0.05
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -32,11 +34,16 @@ class Rules:
     # No published holdout figure pins an error count closer than +/- publish_k (scoring.publish);
     # stores written before it existed read the default.
     publish_k: int = DEFAULT_PUBLISH_K
+    # A finding (a group alone, scoring.finding) must show the current model's loss on the group above
+    # the rest's by beta plus the margin; stores written before findings existed read the default.
+    beta: float = DEFAULT_BETA
 
     def __post_init__(self) -> None:
-        ok = self.alpha > 0 and 0 < self.mu_min <= 1 and self.z >= 0
-        if not ok or not all(map(math.isfinite, (self.alpha, self.mu_min, self.z))):
-            raise EngineError(Reason.SCHEMA_MISMATCH, "rules need alpha > 0, 0 < mu_min <= 1 and z >= 0")
+        ok = self.alpha > 0 and 0 < self.mu_min <= 1 and self.z >= 0 and self.beta > 0
+        if not ok or not all(map(math.isfinite, (self.alpha, self.mu_min, self.z, self.beta))):
+            raise EngineError(
+                Reason.SCHEMA_MISMATCH, "rules need alpha > 0, 0 < mu_min <= 1, z >= 0 and beta > 0"
+            )
         if isinstance(self.publish_k, bool) or not isinstance(self.publish_k, int) or self.publish_k < 1:
             raise EngineError(Reason.SCHEMA_MISMATCH, "rules need publish_k, a whole number >= 1")
 

@@ -11,6 +11,7 @@ class Reason(StrEnum):
     ACCEPTED = "accepted"
     GROUP_TOO_SMALL = "group_too_small"
     INSUFFICIENT_IMPROVEMENT = "insufficient_improvement"
+    GAP_TOO_SMALL = "gap_too_small"  # a finding whose group is not worse off than the rest by enough
     INVALID_GROUP = "invalid_group"
     INVALID_MODEL = "invalid_model"
     SCHEMA_MISMATCH = "schema_mismatch"

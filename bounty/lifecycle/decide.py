@@ -15,6 +15,7 @@ from django.db import transaction
 
 from bounty.engine_adapter import competition_store
 from bounty.lifecycle.faults import fault_point
+from bounty.lifecycle.findings import finding_decide, findings_fix
 from bounty.lifecycle.lock import competition_lock
 from bounty.lifecycle.messages import PUBLIC_MESSAGES, WAITING
 from bounty.lifecycle.standings import confirm_locked, versions_record
@@ -22,6 +23,7 @@ from bounty.lifecycle.states import Status, transition
 from bounty.models import Competition, Submission
 from bounty.selectors.published import competition_step
 from bounty.services.audit import audit_record
+from bounty.services.ledger import ledger_sync
 from scoring.engine import Decision, Evaluation, Store, VersionRecord, public_gain
 from scoring.engine import organize as engine
 
@@ -42,6 +44,10 @@ def _decide_next(competition_id: int) -> bool:
             return False
         store = competition_store(competition)
         evaluation = store.load_evaluation(str(first.pk))
+        if first.is_finding:  # no model to merge: checked, published, never held for approval
+            finding_decide(competition, store, first, evaluation)
+            store.drop_evaluation(str(first.pk))
+            return True
         if competition.manual_approval and approval_hold(competition, store, first, evaluation):
             return False  # it waits for an organizer, and everything behind it with it
         decision, versions = store.commit(evaluation, label=str(first.pk), head=competition.head_version)
@@ -117,5 +123,8 @@ def decision_record(
             "model_sha256": evaluation.model_sha,
         },
     )
+    if accepted:
+        findings_fix(competition, submission, evaluation)
+        ledger_sync(competition=competition, note=f"update #{submission.pk} accepted")
     if accepted and competition.status == Competition.Status.CLOSED:
         confirm_locked(competition, actor=None, reason="automatic, an update accepted after the close")

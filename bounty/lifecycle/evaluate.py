@@ -29,7 +29,7 @@ from bounty.lifecycle.states import Status, transition
 from bounty.models import Submission
 from bounty.services.audit import audit_record
 from bounty.storage import artifact_read
-from scoring.engine import Evaluation, Store
+from scoring.engine import Evaluation, Store, findings
 from scoring.errors import EngineError
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,9 @@ def submission_score(*, submission_id: int, redelivered: bool = False) -> None:
 def evaluate(submission: Submission, count: int) -> None:
     """Evaluate a claimed submission, whole (``count`` 1) or in ``count`` shards."""
     fault_point("evaluate")
+    if submission.is_finding:
+        conclude(submission, lambda store: findings.evaluate(store, group=tree(submission)))
+        return
     if count == 1:
         conclude(submission, lambda store: store.evaluate(group=group(submission), model=model(submission)))
         return
@@ -98,7 +101,7 @@ def group(submission: Submission) -> dict[str, Any] | bytes:
 
 
 def tree(submission: Submission) -> dict[str, Any]:
-    assert submission.group_tree is not None  # only tree groups are sharded
+    assert submission.group_tree is not None  # only tree groups are sharded or found
     return submission.group_tree
 
 

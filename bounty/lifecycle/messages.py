@@ -9,6 +9,7 @@ PUBLIC_MESSAGES = {
     Reason.ACCEPTED: "Accepted: the pair improved the global model.",
     Reason.GROUP_TOO_SMALL: "The group holds too few of the hidden rows.",
     Reason.INSUFFICIENT_IMPROVEMENT: "The model did not improve the global model on the group by enough.",
+    Reason.GAP_TOO_SMALL: "The current model's loss on the group is not above the rest's by enough.",
     Reason.INVALID_GROUP: "The group could not be used.",
     Reason.INVALID_MODEL: "The model file could not be used.",
     Reason.SCHEMA_MISMATCH: "The model does not fit the competition's data schema.",
@@ -21,6 +22,7 @@ FILE_REASONS = {Reason.INVALID_GROUP, Reason.INVALID_MODEL}
 FAILED = "The platform could not score this submission; it does not count against your quota."
 WAITING = "The pair passed the check and is waiting for an organizer's approval."
 DECLINED = "An organizer declined this pair; it was not merged into the global model."
+FINDING_ACCEPTED = "Accepted: the finding is verified on the hidden holdout and published."
 WITHDRAWN = "Your team was disqualified; this submission was not decided."
 
 

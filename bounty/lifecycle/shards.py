@@ -45,8 +45,8 @@ log = logging.getLogger(__name__)
 
 def shard_count(submission: Submission) -> int:
     """How many shards this submission's evaluation takes (1: evaluate it whole)."""
-    if submission.group_tree is None:
-        return 1
+    if submission.group_tree is None or submission.is_finding:
+        return 1  # a group model is evaluated whole; a finding runs no model (its check is cheap)
     competition = submission.competition
     limit = competition.shard_rows or int(settings.BOUNTY_SHARD_ROWS)
     try:

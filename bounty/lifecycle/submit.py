@@ -138,18 +138,55 @@ def submission_create(
         pair_precheck_wait(
             competition=competition, user=user, tree=tree, model_sha=model_sha, group_sha=group_sha
         )
+    return _queue(
+        competition=competition,
+        team=team,
+        user=user,
+        group_tree=tree,
+        group_text=kept_text,
+        group_model_sha256=group_sha,
+        model_sha256=model_sha,
+        model_format=artifact_format(upload=model_file),
+        description=note,
+    )
+
+
+def finding_create(
+    *,
+    competition: Competition,
+    user: User,
+    group_text: str = "",
+    group_tree: object = None,
+    description: str = "",
+) -> Submission:
+    """A finding: a group alone, claiming the current model does worse on it than on the rest by the
+    competition's beta. Checked at the door like a pair's group (the group language only: a finding runs
+    no code), then numbered, charged to the same quotas and queued in the same arrival order."""
+    team = submitting_team(competition=competition, user=user)
+    note = _description(description)
+    _quota_left(team=team, competition=competition)
+    if group_tree is not None and group_text.strip():
+        raise DomainError("invalid_group", "Give the group either as text or as a JSON tree.", field="group")
+    tree, _, kept_text = _group_input(
+        competition=competition, group_text=group_text, group_tree=group_tree, group_model_file=None
+    )
+    assert tree is not None
+    return _queue(
+        competition=competition,
+        team=team,
+        user=user,
+        kind=Submission.Kind.FINDING,
+        group_tree=tree,
+        group_text=kept_text,
+        description=note,
+    )
+
+
+def _queue(*, competition: Competition, team: Team, user: User, **fields: Any) -> Submission:
+    """Number the submission, charge it to the team's quotas and queue it once the transaction commits."""
     with transaction.atomic():
         submission = Submission.objects.create(
-            competition=competition,
-            team=team,
-            author=user,
-            seq=_next_seq(competition=competition),
-            group_tree=tree,
-            group_text=kept_text,
-            group_model_sha256=group_sha,
-            model_sha256=model_sha,
-            model_format=artifact_format(upload=model_file),
-            description=note,
+            competition=competition, team=team, author=user, seq=_next_seq(competition=competition), **fields
         )
         # The database decides: over quota, this raises and rolls back the row and its number.
         quota_take(submission=submission)
@@ -157,7 +194,12 @@ def submission_create(
             action="submission.create",
             actor=user,
             competition=competition,
-            payload={"submission_id": submission.pk, "seq": submission.seq, "team_id": team.pk},
+            payload={
+                "submission_id": submission.pk,
+                "seq": submission.seq,
+                "team_id": team.pk,
+                "kind": submission.kind,
+            },
         )
         enqueue.score_after_commit(submission.pk)
     return submission

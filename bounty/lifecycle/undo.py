@@ -22,6 +22,7 @@ from bounty.lifecycle.standings import standings_sync, versions_record
 from bounty.lifecycle.states import Status, transition
 from bounty.models import Competition, Disqualification, ModelVersion, Submission, Team, UpdateStanding
 from bounty.services.audit import audit_record
+from bounty.services.ledger import ledger_sync
 from bounty.services.notifications import notify_standing
 from bounty.services.organizer_guards import organizer_required, reason_required
 from scoring.engine import organize as engine
@@ -45,6 +46,7 @@ def competition_rollback(*, competition: Competition, version: int, actor: User,
             competition=locked, store=store, head=record.number, dropped=UpdateStanding.Dropped.ROLLED_BACK
         )
         notify_standing(competition=locked, submission_ids=sync.changed(), reason=reason)
+        ledger_sync(competition=locked, note=f"rollback to v{version}", actor=actor)
         audit_record(
             action="competition.rollback",
             actor=actor,
@@ -102,6 +104,7 @@ def team_disqualify(*, competition: Competition, team: Team, actor: User, reason
         disqualification = Disqualification.objects.create(
             team=team, competition=locked, actor=actor, reason=reason, version=locked.head_version
         )
+        ledger_sync(competition=locked, note=f"disqualification of {team.name}", actor=actor)
         audit_record(
             action="team.disqualify",
             actor=actor,

@@ -3,11 +3,13 @@
 from bounty.models.account import Account
 from bounty.models.audit import AuditEvent
 from bounty.models.competition import Competition
+from bounty.models.finding import Finding
 from bounty.models.fit import FitJob
 from bounty.models.landscape import Landscape
 from bounty.models.last_mile import LastMileAudit
 from bounty.models.notice import Notice
 from bounty.models.quota import QuotaLedger
+from bounty.models.reward import LedgerEntry, RewardProgram, TeamShare
 from bounty.models.standing import Disqualification, UpdateStanding
 from bounty.models.submission import Submission
 from bounty.models.team import Membership, Team, TermsAcceptance
@@ -20,15 +22,19 @@ __all__ = [
     "Competition",
     "CompetitionDraft",
     "Disqualification",
+    "Finding",
     "FitJob",
     "Landscape",
     "LastMileAudit",
+    "LedgerEntry",
     "Membership",
     "ModelVersion",
     "Notice",
     "QuotaLedger",
+    "RewardProgram",
     "Submission",
     "Team",
+    "TeamShare",
     "TermsAcceptance",
     "UpdateStanding",
 ]

@@ -23,8 +23,14 @@ class SubmissionStatus(models.TextChoices):
     DECLINED = "declined", "Declined by an organizer"
 
 
+class SubmissionKind(models.TextChoices):
+    PAIR = "pair", "A group and a model"
+    FINDING = "finding", "A finding: a group alone"
+
+
 class Submission(models.Model):
     Status = SubmissionStatus
+    Kind = SubmissionKind
 
     # A pair awaiting approval blocks later decisions, like an evaluated one (arrival order holds).
     PENDING = (Status.QUEUED, Status.RUNNING, Status.EVALUATED, Status.AWAITING_APPROVAL)
@@ -36,14 +42,15 @@ class Submission(models.Model):
     team = models.ForeignKey("bounty.Team", on_delete=models.PROTECT, related_name="submissions")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
     seq = models.PositiveIntegerField(help_text="Arrival number within the competition.")
+    kind = models.CharField(max_length=8, choices=SubmissionKind.choices, default=SubmissionKind.PAIR)
     group_tree = models.JSONField(null=True, blank=True)
     group_text = models.TextField(blank=True)
     description = models.CharField(
         max_length=500, blank=True, default="", help_text="The participant's own note on the pair."
     )
     group_model_sha256 = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
-    model_sha256 = models.CharField(max_length=64)
-    model_format = models.CharField(max_length=16)
+    model_sha256 = models.CharField(max_length=64, blank=True)
+    model_format = models.CharField(max_length=16, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     reason = models.CharField(max_length=32, choices=REASON_CHOICES, blank=True, default="")
     message = models.TextField(blank=True, help_text="Safe to show the participant.")
@@ -85,6 +92,11 @@ class Submission(models.Model):
                 name="submission_public_gain_only_accepted",
             ),
             models.CheckConstraint(condition=Q(seq__gte=1), name="submission_seq_positive"),
+            models.CheckConstraint(
+                condition=Q(kind="pair") & ~Q(model_sha256="")
+                | Q(kind="finding", model_sha256="", group_tree__isnull=False),
+                name="submission_kind_has_its_parts",
+            ),
         ]
         indexes = [
             models.Index(fields=["competition", "status", "seq"], name="submission_queue_idx"),
@@ -92,6 +104,10 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.team} ({self.status})"
+
+    @property
+    def is_finding(self) -> bool:
+        return self.kind == SubmissionKind.FINDING
 
     @property
     def is_pending(self) -> bool:

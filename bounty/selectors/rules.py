@@ -25,6 +25,7 @@ class CompetitionRules:
     mu_min: float
     z: float
     publish_k: int  # no published holdout figure pins the error count closer than +/- k
+    beta: float  # a finding's smallest gap between the group's loss and the rest's (scoring.finding)
     loss: str
     loss_params: dict[str, Any]
     schema: Schema
@@ -47,6 +48,7 @@ def competition_rules(*, competition: Competition) -> CompetitionRules:
         mu_min=rules.mu_min,
         z=rules.z,
         publish_k=rules.publish_k,
+        beta=rules.beta,
         loss=settings.loss,
         loss_params=dict(settings.loss_params),
         schema=settings.schema,

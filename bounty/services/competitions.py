@@ -14,6 +14,7 @@ from bounty.errors import DomainError
 from bounty.models import Competition, ModelVersion
 from bounty.services.audit import audit_record
 from bounty.storage import competition_dir
+from scoring.check import DEFAULT_BETA
 from scoring.engine import SPLITS, Rules, create_store, forget_store
 from scoring.errors import EngineError
 from scoring.losses import LOSSES
@@ -46,6 +47,7 @@ def competition_create(
     actor: User | None = None,
     shard_rows: int | None = None,
     publish_k: int = DEFAULT_PUBLISH_K,
+    beta: float = DEFAULT_BETA,
 ) -> Competition:
     """Create the competition and its engine directory (splits stored, base model run in the sandbox).
 
@@ -53,9 +55,9 @@ def competition_create(
     ``BOUNTY_SHARD_ROWS`` setting). ``publish_k``: no published holdout figure pins the holdout's error
     count closer than +/- k (``scoring.publish``)."""
     try:
-        engine_rules = Rules(alpha=alpha, mu_min=mu_min, z=z, publish_k=publish_k)
+        engine_rules = Rules(alpha=alpha, mu_min=mu_min, z=z, publish_k=publish_k, beta=beta)
     except EngineError as exc:
-        field = "publish_k" if "publish_k" in exc.message else "alpha"
+        field = "publish_k" if "publish_k" in exc.message else "beta" if "beta" in exc.message else "alpha"
         raise DomainError("invalid_rules", exc.message, field=field) from exc
     if loss not in LOSSES:
         raise DomainError("invalid_loss", f"Unknown loss {loss!r}.", field="loss")
@@ -127,6 +129,7 @@ def competition_create(
                 "mu_min": mu_min,
                 "z": z,
                 "publish_k": publish_k,
+                "beta": beta,
             },
         )
     return competition

@@ -36,6 +36,7 @@ from bounty.wizard.definition import Definition, default_dates, parse_definition
 from bounty.wizard.infer import guess_columns
 from bounty.wizard.problems import check_choices, unresolved
 from bounty.wizard.schema_build import ColumnChoice, TargetChoice
+from scoring.check import DEFAULT_BETA
 from scoring.losses import LOSSES
 from scoring.publish import DEFAULT_PUBLISH_K
 from scoring.schema import Schema, Task
@@ -236,6 +237,7 @@ def definition_rules(draft: CompetitionDraft, definition: Definition, schema: Sc
         **{k: v for k, v in chosen.items() if v is not None},
         **suggested,
         "publish_k": int(definition.rules.get("publish_k", DEFAULT_PUBLISH_K)),
+        "beta": float(definition.rules.get("beta", DEFAULT_BETA)),
         "suggested": sorted(suggested),
     }
     return {**final, "publication": draft_publication(draft=draft, rules=final)}
@@ -248,6 +250,7 @@ def _public_rules(rules: dict[str, Any]) -> dict[str, Any]:
         "mu_min",
         "z",
         "publish_k",
+        "beta",
         "daily_quota",
         "total_quota",
         "suggested",

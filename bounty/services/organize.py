@@ -15,7 +15,7 @@ from bounty.selectors.competitions import user_is_organizer
 from bounty.services.audit import audit_record
 
 RULE_KEYS = (
-    "loss", "loss_params", "alpha", "mu_min", "z", "publish_k", "daily_quota", "total_quota",
+    "loss", "loss_params", "alpha", "mu_min", "z", "publish_k", "beta", "daily_quota", "total_quota",
     "description", "rules", "terms_text",
 )  # fmt: skip
 
@@ -26,6 +26,8 @@ def rules_arguments(stored: dict[str, Any]) -> dict[str, Any]:
     out["loss_params"] = out.get("loss_params") or {}
     if out.get("publish_k") is None:  # left blank, or a draft from before it existed: the default
         out.pop("publish_k", None)
+    if out.get("beta") is None:
+        out.pop("beta", None)
     out["opens_at"] = datetime.fromisoformat(stored["opens_at"])
     out["closes_at"] = datetime.fromisoformat(stored["closes_at"])
     return out

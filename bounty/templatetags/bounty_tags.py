@@ -72,6 +72,7 @@ REASON_HELP = {
     "accepted": "The group was big enough and your model lowered the holdout loss by at least the threshold.",
     "group_too_small": "The group covers less of the holdout than the competition's minimum share.",
     "insufficient_improvement": "Your model did not lower the group's loss enough to pass the threshold.",
+    "gap_too_small": "The model's loss on the group was not above the rest's by the competition's gap.",
     "invalid_group": "The group could not be read: check the column names, values and operators.",
     "invalid_model": "The model file could not be loaded safely: save it with skops and only allowed types.",
     "schema_mismatch": "The model or group does not fit this competition's columns.",

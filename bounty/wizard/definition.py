@@ -233,8 +233,10 @@ def _numbers(data: dict[str, Any], key: str, allowed: tuple[str, ...]) -> dict[s
 
 
 def _rules(data: dict[str, Any]) -> dict[str, float]:
-    """alpha, mu_min and z (numbers) and publish_k (a whole number >= 1, default DEFAULT_PUBLISH_K)."""
-    rules = _numbers(data, "rules", ("alpha", "mu_min", "z", "publish_k"))
+    """alpha, mu_min, z and beta (numbers) and publish_k (a whole number >= 1, default DEFAULT_PUBLISH_K)."""
+    rules = _numbers(data, "rules", ("alpha", "mu_min", "z", "publish_k", "beta"))
+    if "beta" in rules and not 0 < rules["beta"] <= 1:
+        raise _bad("rules.beta", "must be in (0, 1]: how far a finding's group loss is above the rest's")
     if "publish_k" in rules:
         k = rules["publish_k"]
         if not float(k).is_integer() or k < 1 or isinstance(data["publish_k"], bool):

@@ -10,6 +10,7 @@ from django.forms.fields import InvalidJSONInput
 from bounty.wizard.prepare import SPLITS, SplitPlan
 from bounty.wizard.schema_build import ColumnChoice, TargetChoice
 from bounty.wizard.training import ALGORITHMS
+from scoring.check import DEFAULT_BETA
 from scoring.jsonlimits import depth_message, json_depth
 from scoring.losses import LOSSES
 from scoring.publish import DEFAULT_PUBLISH_K
@@ -197,6 +198,15 @@ class RulesForm(forms.Form):
         initial=DEFAULT_PUBLISH_K,
         label="k (published figures never pin the holdout's error count closer than ± k)",
         help_text="Holdout losses and gains are published rounded down to a step >= 2k / holdout rows.",
+    )
+    beta = forms.FloatField(
+        required=False,
+        min_value=1e-6,
+        max_value=1.0,
+        initial=DEFAULT_BETA,
+        label="beta (a finding's smallest gap)",
+        help_text="A finding (a group alone) is accepted when the model's loss on the group is above the "
+        "rest's by beta plus z standard errors.",
     )
     daily_quota = forms.IntegerField(min_value=1, max_value=10_000, initial=5)
     total_quota = forms.IntegerField(min_value=1, max_value=1_000_000, initial=100)

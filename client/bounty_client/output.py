@@ -17,6 +17,7 @@ REASONS = {
     "accepted": "accepted",
     "group_too_small": "the group is too small (below the minimum share of rows)",
     "insufficient_improvement": "the improvement is not large enough",
+    "gap_too_small": "the model does not do worse enough on the group than on the rest",
     "invalid_group": "the group is not valid",
     "invalid_model": "the model file was refused",
     "schema_mismatch": "the data does not match the schema",
