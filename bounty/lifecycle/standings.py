@@ -59,7 +59,9 @@ def versions_record(competition: Competition, records: list[VersionRecord], *, b
 
 
 def accepted_submissions(competition: Competition) -> QuerySet[Submission]:
-    return competition.submissions.filter(status=Submission.Status.ACCEPTED).order_by("seq")
+    """The accepted pairs (a finding merges nothing into the model, so it has no standing)."""
+    accepted = competition.submissions.filter(status=Submission.Status.ACCEPTED, kind=Submission.Kind.PAIR)
+    return accepted.order_by("seq")
 
 
 @dataclass(frozen=True)

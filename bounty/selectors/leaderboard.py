@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 
 from bounty.engine_adapter import group_describe
 from bounty.models import Competition, Submission, Team
+from bounty.selectors.findings import PublishedFinding, published_findings
 from bounty.selectors.outcomes import counting_updates
 from bounty.selectors.published import PublishedFigures, published_figures
 
@@ -27,6 +28,7 @@ class LeaderboardRow:
     rejections: int = 0
     first_reached_seq: int | None = None  # the accepted submission that brought the credit to its level
     updates: list[AcceptedUpdate] = field(default_factory=list)
+    findings: list[PublishedFinding] = field(default_factory=list)  # accepted findings, in arrival order
     rank: int = 0
 
     @property
@@ -42,7 +44,10 @@ def leaderboard(*, competition: Competition, figures: PublishedFigures | None = 
     nothing, disqualified teams are not ranked, and after the close only confirmed updates earn credit."""
     figures = figures or published_figures(competition=competition)
     teams = competition.teams.filter(disqualification__isnull=True).annotate(
-        rejections=Count("submissions", filter=Q(submissions__status=Submission.Status.REJECTED))
+        rejections=Count(
+            "submissions",
+            filter=Q(submissions__status=Submission.Status.REJECTED, submissions__kind=Submission.Kind.PAIR),
+        )
     )
     rows = {team.pk: LeaderboardRow(team=team, rejections=team.rejections) for team in teams}
     accepted = counting_updates(competition)  # not those a rollback or disqualification undid
@@ -57,6 +62,10 @@ def leaderboard(*, competition: Competition, figures: PublishedFigures | None = 
         if gain > 0:
             row.first_reached_seq = sub.seq  # the credit reached its current level with this one
         row.updates.append(AcceptedUpdate(sub.seq, group_describe(sub.group_tree), gain, sub.pk))
+    for finding in published_findings(competition=competition):
+        found = rows.get(finding.team_id)  # a disqualified team's findings are not ranked either
+        if found is not None:
+            found.findings.append(finding)
     for row in rows.values():
         row.credit = figures.percent(row.gain) or 0.0
     ranked = sorted(rows.values(), key=_order)

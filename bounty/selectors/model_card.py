@@ -31,7 +31,9 @@ class AcceptedGroup:
 def accepted_groups(*, competition: Competition, organizer: bool) -> list[AcceptedGroup]:
     """Every accepted group, in arrival order, with its standing (when organizer actions have run)."""
     accepted = (
-        Submission.objects.filter(competition=competition, status=Submission.Status.ACCEPTED)
+        Submission.objects.filter(
+            competition=competition, status=Submission.Status.ACCEPTED, kind=Submission.Kind.PAIR
+        )
         .select_related("team", "standing", "competition")
         .order_by("seq")
     )

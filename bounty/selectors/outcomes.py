@@ -48,6 +48,8 @@ def submission_outcome(submission: Submission) -> Outcome:
     without more queries). After the close, an update earns credit only once the confirmation split
     confirmed it, as on the leaderboard."""
     label = submission.get_status_display()
+    if submission.is_finding and submission.status == Submission.Status.ACCEPTED:
+        return Outcome(submission.status, "Finding accepted", False, "", None, "", None)
     if submission.status != Submission.Status.ACCEPTED:
         return Outcome(submission.status, label, False, "", None, "", None)
     standing = standing_of(submission)
@@ -66,11 +68,11 @@ def submission_outcome(submission: Submission) -> Outcome:
 
 def counting_updates(competition: Competition) -> QuerySet[Submission]:
     """The accepted submissions whose updates are in the current model, in arrival order."""
-    accepted = competition.submissions.filter(status=Submission.Status.ACCEPTED)
+    accepted = competition.submissions.filter(status=Submission.Status.ACCEPTED, kind=Submission.Kind.PAIR)
     return accepted.exclude(standing__counts=False).order_by("seq")
 
 
 def undone_updates(competition: Competition) -> QuerySet[Submission]:
     """The accepted submissions whose updates an organizer action took out of the model."""
-    accepted = competition.submissions.filter(status=Submission.Status.ACCEPTED)
+    accepted = competition.submissions.filter(status=Submission.Status.ACCEPTED, kind=Submission.Kind.PAIR)
     return accepted.filter(standing__counts=False).order_by("seq")

@@ -139,7 +139,7 @@ PAYOUT_COLUMNS = (
 )  # fmt: skip
 
 
-def payout_rows(competition: Competition, program: RewardProgram) -> list[dict[str, str]]:
+def payout_rows(competition: Competition, program: RewardProgram) -> list[dict[str, Any]]:
     """One row per ledger entry and team member (the member's part), every entry of the competition."""
     rows = []
     splits: dict[int, Split] = {}
@@ -157,11 +157,28 @@ def payout_rows(competition: Competition, program: RewardProgram) -> list[dict[s
                     "kind": entry.kind,
                     "submission": str(entry.submission_id or ""),
                     "status": entry.status,
-                    "amount": f"{entry.amount:.2f}",
-                    "member_amount": f"{part:.2f}",
+                    "amount": entry.amount,
+                    "member_amount": part,
                     "currency": program.currency,
                     "paid_at": entry.paid_at.isoformat() if entry.paid_at else "",
                     "note": entry.note,
                 }
             )
     return rows
+
+
+@dataclass(frozen=True)
+class ProgramView:
+    program: RewardProgram
+    tiers: list[Tier]
+    committed: Decimal  # awards and corrections committed so far
+    remaining: Decimal  # what the pool still holds
+
+    @property
+    def currency(self) -> str:
+        return self.program.currency
+
+
+def program_view(program: RewardProgram) -> ProgramView:
+    committed = _sum(LedgerEntry.objects.filter(competition_id=program.competition_id, status="committed"))
+    return ProgramView(program, program_tiers(program), committed, program.pool - committed)

@@ -21,6 +21,7 @@ from bounty.models import Competition, Submission
 from bounty.selectors.leaderboard import leaderboard
 from bounty.selectors.outcomes import standing_of, submission_outcome
 from bounty.selectors.published import published_figures
+from bounty.selectors.rewards import PAYOUT_COLUMNS, competition_program, payout_rows
 from bounty.services.audit import audit_record
 from bounty.services.organizer_guards import organizer_required
 from scoring.engine import organize as engine
@@ -33,7 +34,9 @@ SUBMISSION_COLUMNS = (
     "checked_version", "group", "group_model_sha256", "model_sha256", *FIGURES, "public_gain",
     "credited_gain", "counts", "dropped", "dropped_in", "confirmed_gain", "confirmed",
 )  # fmt: skip
-LEADERBOARD_COLUMNS = ("rank", "team", "credit_percent", "gain", "accepted_updates", "rejections")
+LEADERBOARD_COLUMNS = (
+    "rank", "team", "credit_percent", "gain", "accepted_updates", "rejections", "findings", "findings_fixed",
+)  # fmt: skip
 
 
 def _cell(value: Any) -> Any:
@@ -115,7 +118,21 @@ def leaderboard_csv(*, competition: Competition) -> str:
             figures.step.text(r.gain),
             len(r.updates),
             r.rejections,
+            len(r.findings),
+            sum(f.fixed_by is not None for f in r.findings),
         ]
         for r in leaderboard(competition=competition, figures=figures)
     ]
     return _csv(LEADERBOARD_COLUMNS, rows)
+
+
+def payout_csv(*, competition: Competition, actor: User) -> str:
+    """The payout ledger: one row per entry and team member (``bounty.selectors.rewards.payout_rows``);
+    amounts are written as numbers, never prefixed like text."""
+    organizer_required(competition=competition, actor=actor)
+    program = competition_program(competition)
+    if program is None:
+        raise DomainError("no_program", "This competition has no reward program.")
+    rows = payout_rows(competition, program)
+    audit_record(action="export.payouts", actor=actor, competition=competition, payload={"rows": len(rows)})
+    return _csv(PAYOUT_COLUMNS, [[row[c] for c in PAYOUT_COLUMNS] for row in rows])

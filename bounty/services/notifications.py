@@ -21,9 +21,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from bounty.engine_adapter import group_describe
-from bounty.models import Competition, Membership, Notice, Submission, Team
+from bounty.models import Competition, Finding, Membership, Notice, Submission, Team
 from bounty.selectors.outcomes import submission_outcome
 from bounty.selectors.published import competition_step
+from bounty.selectors.rewards import competition_program, finding_tier
 
 log = logging.getLogger(__name__)
 NOTIFIED = (Submission.Status.ACCEPTED, Submission.Status.REJECTED, Submission.Status.DECLINED)
@@ -57,10 +58,24 @@ def _submitter_body(submission: Submission) -> str:
         lines.append(
             f"Gain (rounded down to a multiple of {step.shown}): {step.text(submission.public_gain)}."
         )
+    lines += _finding_lines(submission)
     path = reverse("my_submissions", args=[submission.competition.slug])
     here = reverse("submission_detail", args=[submission.pk])
     lines += ["", f"This submission: {_site_url(here)}", f"Your team's submissions: {_site_url(path)}"]
     return "\n".join(lines)
+
+
+def _finding_lines(submission: Submission) -> list[str]:
+    """An accepted finding's published gap and severity tier (nothing for anything else)."""
+    finding = Finding.objects.filter(submission_id=submission.pk).first() if submission.is_finding else None
+    if finding is None:
+        return []
+    step = competition_step(submission.competition)
+    lines = [f"Gap (rounded down to a multiple of {step.shown}): {step.text(finding.public_gap)}."]
+    tier = finding_tier(competition_program(submission.competition), finding.public_gap)
+    if tier is not None:
+        lines.append(f"Severity: {tier.name}.")
+    return lines
 
 
 def _organizer_body(submission: Submission) -> str:
@@ -91,7 +106,7 @@ def notify_decision(*, submission_id: int) -> None:
         _submitter_body(submission),
         [submission.author.email],
     )
-    if submission.status == Submission.Status.ACCEPTED:
+    if submission.status == Submission.Status.ACCEPTED and not submission.is_finding:
         organizers = submission.competition.organizers.values_list("email", flat=True)
         _send(
             f"[{title}] Update accepted: submission #{submission.pk} by {submission.team.name}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bounty.views import console, console_confirm, console_landscape, console_teams
+from bounty.views import console, console_confirm, console_landscape, console_rewards, console_teams
 
 app_name = "console"
 C = "competitions/<slug:slug>/console/"
@@ -26,4 +26,9 @@ urlpatterns = [
     path(f"{C}team-approval", console_teams.team_approval, name="team_approval"),
     path(f"{C}export/bundle.zip", console.export_bundle, name="export_bundle"),
     path(f"{C}export/submissions.csv", console.export_submissions, name="export_submissions"),
+    path(f"{C}program/", console_rewards.program, name="program"),
+    path(f"{C}ledger/", console_rewards.ledger, name="ledger"),
+    path(f"{C}ledger/correct", console_rewards.correct, name="ledger_correct"),
+    path(f"{C}ledger/<int:entry_id>/<str:action>", console_rewards.entry_action, name="ledger_entry"),
+    path(f"{C}export/payouts.csv", console_rewards.export_payouts, name="export_payouts"),
 ]

@@ -53,7 +53,7 @@ TEMPLATE = "console/home.html"
 Action = Callable[[User, Competition, dict[str, Any]], str]
 
 
-def _organizer(request: HttpRequest, slug: str) -> tuple[User, Competition]:
+def console_organizer(request: HttpRequest, slug: str) -> tuple[User, Competition]:
     user = current_user(request)
     competition = competition_get(slug=slug, user=user)
     if not user_is_organizer(competition=competition, user=user):
@@ -92,7 +92,7 @@ def _act(
 ) -> HttpResponse:
     """Validate the posted form, run the action and go back to the console with the action's message;
     an invalid form or a refusal shows the console again, the error next to the form."""
-    user, competition = _organizer(request, slug)
+    user, competition = console_organizer(request, slug)
     form = make(competition)
     if not form.is_valid():
         return _console(request, competition, name, form).render(status=400)
@@ -112,7 +112,7 @@ def _console(request: HttpRequest, competition: Competition, name: str, form: fo
 @login_required
 @require_GET
 def home(request: HttpRequest, slug: str) -> HttpResponse:
-    _, competition = _organizer(request, slug)
+    _, competition = console_organizer(request, slug)
     return render(request, TEMPLATE, _context(competition))
 
 
@@ -120,7 +120,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def submissions(request: HttpRequest, slug: str) -> HttpResponse:
     """Every submission of the competition, newest first, with the figures behind each decision."""
-    _, competition = _organizer(request, slug)
+    _, competition = console_organizer(request, slug)
     context = {
         "competition": competition,
         "submissions": submission_list_for_organizer(competition=competition),
@@ -196,7 +196,7 @@ def manual_approval(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def export_bundle(request: HttpRequest, slug: str) -> HttpResponseBase:
-    user, competition = _organizer(request, slug)
+    user, competition = console_organizer(request, slug)
     filename, data = bundle_export(competition=competition, actor=user)
     return attachment(Download(filename, "application/zip", content=data))
 
@@ -204,7 +204,7 @@ def export_bundle(request: HttpRequest, slug: str) -> HttpResponseBase:
 @login_required
 @require_GET
 def export_submissions(request: HttpRequest, slug: str) -> HttpResponseBase:
-    user, competition = _organizer(request, slug)
+    user, competition = console_organizer(request, slug)
     text = submissions_csv(competition=competition, actor=user)
     name = f"{competition.slug}-submissions.csv"
     return attachment(Download(name, "text/csv; charset=utf-8", content=text.encode()))

@@ -24,7 +24,7 @@ from bounty.lifecycle import competition_close, competition_rollback, team_disqu
 from bounty.models import Competition
 from bounty.selectors.review import team_rows
 from bounty.selectors.undo_preview import Preview, close_preview, disqualify_preview, rollback_preview
-from bounty.views.console import _console, _organizer
+from bounty.views.console import _console, console_organizer
 from bounty.views.console_forms import DisqualifyForm, RollbackForm, _reason
 
 TEMPLATE = "console/confirm.html"
@@ -80,7 +80,7 @@ def _refused(request: HttpRequest, competition: Competition, name: str, form: fo
 @login_required
 @require_http_methods(["GET", "POST"])
 def rollback(request: HttpRequest, slug: str) -> HttpResponse:
-    user, competition = _organizer(request, slug)
+    user, competition = console_organizer(request, slug)
     choice = RollbackForm(_data(request), head=competition.head_version)
     choice.is_valid()
     if "version" not in choice.cleaned_data:
@@ -99,7 +99,7 @@ def rollback(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def disqualify(request: HttpRequest, slug: str) -> HttpResponse:
-    user, competition = _organizer(request, slug)
+    user, competition = console_organizer(request, slug)
     eligible = [row.team for row in team_rows(competition=competition) if row.disqualification is None]
     choice = DisqualifyForm(_data(request), teams=eligible)
     choice.is_valid()
@@ -119,7 +119,7 @@ def disqualify(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, slug: str) -> HttpResponse:
-    user, competition = _organizer(request, slug)
+    user, competition = console_organizer(request, slug)
 
     def act(reason: str) -> str:
         competition_close(competition=competition, actor=user, reason=reason)

@@ -11,13 +11,13 @@ from django.views.decorators.http import require_GET
 from bounty.models import Landscape
 from bounty.selectors.landscapes import explore_view
 from bounty.services.landscapes import landscape_request
-from bounty.views.console import _organizer
+from bounty.views.console import console_organizer
 
 
 @login_required
 @require_GET
 def landscape(request: HttpRequest, slug: str) -> HttpResponse:
-    _, competition = _organizer(request, slug)
+    _, competition = console_organizer(request, slug)
     found = landscape_request(competition=competition, kind=Landscape.Kind.HOLDOUT)
     view = explore_view(landscape=found, column=request.GET.get("column"))
     covered = (found.data or {}).get("covered") if found.status == Landscape.Status.DONE else None

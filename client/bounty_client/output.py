@@ -170,6 +170,7 @@ LEADERBOARD_COLUMNS = [
     ("gain", "gain"),
     ("updates", "accepted"),
     ("rejections", "rejected"),
+    ("findings", "findings"),
 ]
 VERSION_COLUMNS = [
     ("number", "version"),
@@ -194,6 +195,7 @@ def leaderboard_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "credit": _percent(row.get("credit_percent")),
             "gain": _plain(row.get("gain")),
             "updates": len(row.get("updates") or []),
+            "findings": len(row.get("findings") or []),
         }
         for row in rows
     ]

@@ -54,7 +54,9 @@ def expected_balances(competition: Competition, program: RewardProgram) -> dict[
     counting = organize.counting_labels(store, head=competition.head_version)
     rows = competition.data_card["rows"]["holdout"]
     step = published_step(rows, store.settings.rules.publish_k)
-    out_teams = set(Disqualification.objects.filter(competition=competition).values_list("team_id", flat=True))
+    out_teams = set(
+        Disqualification.objects.filter(competition=competition).values_list("team_id", flat=True)
+    )
     totals: dict[int, Decimal] = {}
     for label in counting:
         submission = Submission.objects.get(pk=int(label))
@@ -67,7 +69,9 @@ def expected_balances(competition: Competition, program: RewardProgram) -> dict[
         team = finding.submission.team_id
         holdout = engine_findings.mask(store, str(finding.submission_id), "holdout")
         gap = engine_findings.gap(store, holdout, head=finding.version).figures.gap
-        published = float((Decimal(repr(gap)) / Decimal(str(step))).to_integral_value(rounding=ROUND_DOWN)) * step
+        published = (
+            float((Decimal(repr(gap)) / Decimal(str(step))).to_integral_value(rounding=ROUND_DOWN)) * step
+        )
         reached = [t for t in TIERS if published >= t["min_gap"] - 1e-12]
         if team not in out_teams and reached and (program.known_rewarded or not finding.known):
             totals[team] = totals.get(team, Decimal(0)) + Decimal(reached[-1]["amount"])

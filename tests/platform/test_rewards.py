@@ -11,7 +11,13 @@ from django.db.models import Sum
 
 from bounty.errors import DomainError
 from bounty.lifecycle import competition_rollback, team_disqualify
-from bounty.lifecycle.rewards import entry_decline, entry_mark_paid, entry_release, ledger_correct, program_set
+from bounty.lifecycle.rewards import (
+    entry_decline,
+    entry_mark_paid,
+    entry_release,
+    ledger_correct,
+    program_set,
+)
 from bounty.models import Competition, Finding, LedgerEntry, Submission
 from bounty.selectors.rewards import payout_rows, team_earnings
 from bounty.services.shares import share_set
@@ -38,7 +44,9 @@ def balances(competition: Competition) -> dict[int, Decimal]:
     return {row["team_id"]: row["total"] for row in sums if row["total"]}
 
 
-def test_a_finding_is_accepted_published_rewarded_and_fixed(competition: Competition, organizer: User) -> None:
+def test_a_finding_is_accepted_published_rewarded_and_fixed(
+    competition: Competition, organizer: User
+) -> None:
     program = a_program(competition, organizer)
     finder = team_member(competition, "F")
     finding = score(find(competition, finder))
@@ -46,7 +54,7 @@ def test_a_finding_is_accepted_published_rewarded_and_fixed(competition: Competi
     assert "gap" in finding.figures and finding.public_gain is None
     published = Finding.objects.get(submission=finding)
     assert published.public_gap >= 0.05 and published.fixed_by is None
-    users, decided = run_script(competition)
+    _, decided = run_script(competition)
     fix = next(s for s in decided if s.group_text == FINDING_TEXT)
     published.refresh_from_db()
     assert published.fixed_by_id == fix.pk and published.gap_after is not None
@@ -58,25 +66,32 @@ def test_credit_changes_reach_the_ledger_as_new_entries(competition: Competition
     program = a_program(competition, organizer)
     finder = team_member(competition, "F")
     score(find(competition, finder))
-    users, decided = run_script(competition)
+    users, _ = run_script(competition)
     before = list(LedgerEntry.objects.filter(competition=competition).values_list("pk", "amount", "status"))
     competition_rollback(competition=competition, version=1, actor=organizer, reason="a leak")
     assert balances(competition) == expected_balances(competition, program)
     team_a = users["A"].memberships.get().team
     team_disqualify(competition=competition, team=team_a, actor=organizer, reason="shared an account")
     assert balances(competition) == expected_balances(competition, program)
-    after = {pk: (amount, status) for pk, amount, status in LedgerEntry.objects.values_list("pk", "amount", "status")}
+    after = {
+        pk: (amount, status)
+        for pk, amount, status in LedgerEntry.objects.values_list("pk", "amount", "status")
+    }
     for pk, amount, status in before:  # nothing written is ever changed but a queued award's status
         assert after[pk][0] == amount and (after[pk][1] == status or status == "queued")
     assert LedgerEntry.objects.filter(kind="reversal").exists()
 
 
-def test_the_pool_is_never_over_committed_and_queued_awards_wait(competition: Competition, organizer: User) -> None:
+def test_the_pool_is_never_over_committed_and_queued_awards_wait(
+    competition: Competition, organizer: User
+) -> None:
     program = a_program(competition, organizer, pool="120.00")
     finder = team_member(competition, "F")
     score(find(competition, finder))  # 100 or 400: the first award fits or waits
     run_script(competition)
-    committed = LedgerEntry.objects.filter(competition=competition, status="committed").aggregate(s=Sum("amount"))
+    committed = LedgerEntry.objects.filter(competition=competition, status="committed").aggregate(
+        s=Sum("amount")
+    )
     assert committed["s"] <= program.pool
     queued = LedgerEntry.objects.filter(competition=competition, status="queued")
     assert queued.exists()
@@ -90,11 +105,15 @@ def test_the_pool_is_never_over_committed_and_queued_awards_wait(competition: Co
     entry_release(competition=competition, entry_id=waiting[0].pk, actor=organizer)
     for entry in waiting[1:]:
         entry_decline(competition=competition, entry_id=entry.pk, actor=organizer, reason="out of scope")
-    statuses = set(LedgerEntry.objects.filter(pk__in=[e.pk for e in waiting]).values_list("status", flat=True))
+    statuses = set(
+        LedgerEntry.objects.filter(pk__in=[e.pk for e in waiting]).values_list("status", flat=True)
+    )
     assert statuses <= {"committed", "declined"}
 
 
-def test_a_team_splits_its_earnings_and_the_payout_csv_adds_up(competition: Competition, organizer: User) -> None:
+def test_a_team_splits_its_earnings_and_the_payout_csv_adds_up(
+    competition: Competition, organizer: User
+) -> None:
     program = a_program(competition, organizer)
     finder = team_member(competition, "F")
     partner = User.objects.create_user("partner", "partner@example.org", "pass-4-tests-only")

@@ -16,6 +16,30 @@ class AcceptedUpdateSerializer(serializers.Serializer[Any]):
     )
 
 
+class PublishedFindingSerializer(serializers.Serializer[Any]):
+    submission = serializers.IntegerField(help_text="The finding's submission number, as in its address.")
+    seq = serializers.IntegerField()
+    team = serializers.CharField()
+    group = serializers.CharField(help_text="The group, in plain words.")
+    group_text = serializers.CharField(help_text="The group in the group language.")
+    version = serializers.IntegerField(help_text="The version it was checked against.")
+    gap = serializers.FloatField(
+        help_text="The model's loss on the group minus the rest's, rounded down to the published step."
+    )
+    tier = serializers.CharField(help_text="Its severity tier under the reward program (empty if none).")
+    known = serializers.BooleanField(help_text="A public Explore slice already listed the group.")
+    known_slice = serializers.CharField()
+    fixed_by = serializers.IntegerField(allow_null=True, help_text="The accepted pair that fixed it.")
+    fixed_by_team = serializers.CharField()
+    fixed_version = serializers.IntegerField(allow_null=True)
+    gap_after = serializers.FloatField(
+        allow_null=True, help_text="The gap once fixed, at the published step."
+    )
+    fix_counts = serializers.BooleanField(
+        allow_null=True, help_text="Whether the fix is still part of the model (null: not fixed)."
+    )
+
+
 class LeaderboardRowSerializer(serializers.Serializer[Any]):
     rank = serializers.IntegerField()
     team = serializers.CharField(source="team.name")
@@ -32,6 +56,7 @@ class LeaderboardRowSerializer(serializers.Serializer[Any]):
         help_text="The accepted submission that brought the credit to its level (ties go to the earlier).",
     )
     updates = AcceptedUpdateSerializer(many=True)
+    findings = PublishedFindingSerializer(many=True)
 
 
 class PublicVersionSerializer(serializers.Serializer[Any]):

@@ -102,6 +102,7 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
         fields = [
             "id",
             "seq",
+            "kind",
             "competition",
             "team",
             "author",
