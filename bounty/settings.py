@@ -333,6 +333,8 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
         "SubmissionStatusEnum": "bounty.models.submission.SubmissionStatus",
         "VersionKindEnum": "bounty.models.version.VersionKind",
         "TaskEnum": "bounty.models.competition.TaskKind",
+        "SubmissionKindEnum": "bounty.models.submission.SubmissionKind",
+        "LedgerEntryKindEnum": "bounty.models.reward.EntryKind",
         "JobStatusEnum": ["queued", "running", "done", "failed"],  # Explore's landscapes and fits
     },
 }

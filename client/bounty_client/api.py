@@ -248,6 +248,22 @@ class Client:
     def submit_fitted(self, fit_id: int) -> JSON:
         return dict(self._json("POST", f"fits/{int(fit_id)}/submit"))
 
+    def find(self, slug: str, *, group_text: str = "", group: Any = None, description: str = "") -> JSON:
+        """Submit a finding: a group alone (``bounty find``)."""
+        body: dict[str, Any] = {"group_text": group_text, "description": description}
+        if group is not None:
+            body = {"group": group, "description": description}
+        return dict(self._json("POST", f"{_c(slug)}/findings", json=body))
+
+    def findings(self, slug: str) -> list[JSON]:
+        return list(self._json("GET", f"{_c(slug)}/findings"))
+
+    def earnings(self, slug: str) -> JSON:
+        return dict(self._json("GET", f"{_c(slug)}/earnings"))
+
+    def program(self, slug: str) -> JSON:
+        return dict(self._json("GET", f"{_c(slug)}/program"))
+
     def cancel(self, submission_id: int) -> JSON:
         return dict(self._json("POST", f"submissions/{int(submission_id)}/cancel"))
 

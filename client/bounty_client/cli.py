@@ -18,6 +18,7 @@ from bounty_client import commands, organize, output
 from bounty_client.api import ClientError
 from bounty_client.commands import FAILED, Ctx
 from bounty_client.fit import add_fit_parser
+from bounty_client.rewards import add_reward_parsers
 from bounty_client.session import POLL_SECONDS
 from scoring.errors import EngineError
 from scoring.explore.slices import DEFAULT_ALPHA
@@ -131,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         add(name, handler, text).add_argument("slug")
     add_fit_parser(sub, common)
+    add_reward_parsers(sub, common, _wait_options)
     organize.add_organize_parser(sub, common)
     return parser
 

@@ -239,7 +239,7 @@ def test_the_exports_are_the_consoles_files(held: Held) -> None:
     board = client.get(url(held.competition, "exports/leaderboard.csv"))
     assert board.status_code == 200
     header = board.content.decode().splitlines()[0]
-    assert header == "rank,team,credit_percent,gain,accepted_updates,rejections"
+    assert header == "rank,team,credit_percent,gain,accepted_updates,rejections,findings,findings_fixed"
     assert {"competition.export_bundle", "competition.export_submissions"} <= actions_of(held.org)
 
 
@@ -314,6 +314,11 @@ def test_the_schema_documents_every_organizer_endpoint(db: None) -> None:
         ("GET", "/exports/bundle.zip"),
         ("GET", "/exports/submissions.csv"),
         ("GET", "/exports/leaderboard.csv"),
+        ("GET", "/exports/payouts.csv"),
+        ("PUT", "/program"),
+        ("GET", "/ledger"),
+        ("POST", "/ledger/corrections"),
+        ("POST", "/ledger/{entry_id}/{action}"),
     }
     approve = paths[f"{base}/submissions/{{submission_id}}/approve"]["post"]
     request_ref = approve["requestBody"]["content"]["application/json"]["schema"]["$ref"]

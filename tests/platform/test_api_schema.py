@@ -29,6 +29,11 @@ ORGANIZE = (  # the console over the API, under /organize/competitions/{slug}
     ("GET", "/exports/bundle.zip"),
     ("GET", "/exports/submissions.csv"),
     ("GET", "/exports/leaderboard.csv"),
+    ("GET", "/exports/payouts.csv"),
+    ("PUT", "/program"),
+    ("GET", "/ledger"),
+    ("POST", "/ledger/corrections"),
+    ("POST", "/ledger/{entry_id}/{action}"),
 )
 
 
@@ -76,6 +81,11 @@ def test_the_schema_lists_every_endpoint_of_the_api(schema: dict[str, Any]) -> N
         ("GET", f"{slug}/leaderboard"),
         ("GET", f"{slug}/versions"),
         ("GET", f"{slug}/metrics"),
+        ("GET", f"{slug}/findings"),
+        ("POST", f"{slug}/findings"),
+        ("GET", f"{slug}/program"),
+        ("GET", f"{slug}/earnings"),
+        ("PUT", f"{slug}/earnings/split"),
         ("GET", "/submissions/{submission_id}"),
         ("POST", "/submissions/{submission_id}/cancel"),
         *((method, f"/organize{slug}{tail}") for method, tail in ORGANIZE),

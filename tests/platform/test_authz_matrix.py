@@ -29,6 +29,7 @@ from bounty.models import Submission
 from bounty.storage import competition_dir
 from tests.platform.conftest import CONFIRMATION_MARKER, HOLDOUT_MARKER
 from tests.platform.engine_world import engine_competition, pair_model
+from tests.platform.rewards_world import a_program
 from tests.platform.security_support import (
     FIGURES_MARKER,
     ROLES,
@@ -49,6 +50,7 @@ STAFF = frozenset({"staff"})
 NOBODY: frozenset[str] = frozenset()
 SECRET_ROLES = ORG  # who may see organizer-only figures
 GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)|<(?:\w+:)?(\w+)>")
+JSON_ROUTES = {"api:findings"}  # API routes that read JSON only (the others take forms too)
 PLACEHOLDER_ID = 999_999  # an id that names no object
 TEAM_MARKER = b"77.125"  # the value in the participant's queued group (HTML escapes its ">=")
 
@@ -85,6 +87,18 @@ EXPECTED: dict[str, dict[str, Rule]] = {
     "fit": {"GET": Rule(USERS), "POST": Rule(TERMS)},  # the request checks what a submission would
     "fit_detail": {"GET": Rule(NOBODY), "POST": Rule(NOBODY)},  # a placeholder id: 404 (teams: test_fit)
     "my_submissions": {"GET": Rule(USERS)},
+    # findings and rewards: the program and the published findings are public; a finding is a
+    # submission (behind the terms); earnings are a team's own (404 "no_team" for everyone else)
+    "find": {"GET": Rule(USERS), "POST": Rule(TERMS)},
+    "findings": {"GET": Rule(ANY)},
+    "finding_detail": {"GET": Rule(NOBODY)},  # the id names a rejected pair, not an accepted finding
+    "program": {"GET": Rule(ANY)},
+    "earnings": {"GET": Rule(TERMS), "POST": Rule(TERMS)},
+    "console:program": {"GET": Rule(ORG), "POST": Rule(ORG)},
+    "console:ledger": {"GET": Rule(ORG)},
+    "console:ledger_correct": {"POST": Rule(ORG)},
+    "console:ledger_entry": {"POST": Rule(NOBODY)},  # a placeholder entry
+    "console:export_payouts": {"GET": Rule(ORG)},
     "console:submissions": {"GET": Rule(ORG)},
     "console:landscape": {"GET": Rule(ORG)},  # the holdout: organizers only
     "group_preview": {"GET": Rule(TERMS)},
@@ -166,6 +180,10 @@ EXPECTED: dict[str, dict[str, Rule]] = {
     "api:metrics": {"GET": Rule(ANY)},
     "api:submission": {"GET": Rule(OWN_OR_ORG)},
     "api:submission_cancel": {"POST": Rule(OWN)},
+    "api:findings": {"GET": Rule(USERS), "POST": Rule(TERMS)},
+    "api:program": {"GET": Rule(USERS)},
+    "api:earnings": {"GET": Rule(TERMS)},
+    "api:earnings_split": {"PUT": Rule(TERMS)},
     # the console over the API (bounty/api/views/organizer.py); the posts carry no reason, so 400
     "api:organize_review": {"GET": Rule(ORG)},
     "api:organize_approve": {"POST": Rule(ORG)},
@@ -178,6 +196,11 @@ EXPECTED: dict[str, dict[str, Rule]] = {
     "api:organize_export_bundle": {"GET": Rule(ORG)},
     "api:organize_export_submissions": {"GET": Rule(ORG)},
     "api:organize_export_leaderboard": {"GET": Rule(ORG)},
+    "api:organize_program": {"PUT": Rule(ORG)},
+    "api:organize_ledger": {"GET": Rule(ORG)},
+    "api:organize_ledger_correct": {"POST": Rule(ORG)},
+    "api:organize_ledger_entry": {"POST": Rule(NOBODY)},  # a placeholder entry
+    "api:organize_export_payouts": {"GET": Rule(ORG)},
     # competitions as code (bounty/api/views/drafts.py): for staff and the "organizers" group; drafts
     # are placeholders here (a draft is its owner's: tests/platform/test_organize_definitions.py)
     "api:organize_create": {"POST": Rule(STAFF)},
@@ -227,6 +250,7 @@ def url_for(route: Route, cast: Cast, slug: str) -> str:
         "uidb64": "MTIz",
         "token": "no-such-token",
         "name": "groups",  # a doc page
+        "action": "release",  # a ledger entry's action
     }
     unknown = [n for n in route.params if n not in values and not n.endswith("id")]
     assert not unknown, f"no value for the parameters {unknown} of {route.key}"
@@ -251,6 +275,8 @@ def post_data(route: Route, cast: Cast) -> dict[str, Any]:
         "api:team_create": {"name": "Newcomers"},
         "api:team_join": {"invite_code": "no-such-code"},
         "api:submissions": {"group_text": "age >= 40", "model": model},
+        "find": {"group_text": "age >= 40"},
+        "api:findings": {"group_text": "age >= 40"},
     }
     return forms.get(route.key, {})
 
@@ -277,6 +303,9 @@ def send(route: Route, method: str, role: str, cast: Cast, slug: str) -> HttpRes
         if method == "GET":
             query = {"group": "age >= 40"} if route.key == "group_preview" else {}
             response = client.get(path, query)
+        elif route.key in JSON_ROUTES or method == "PUT":
+            data = json.dumps(post_data(route, cast))
+            response = client.generic(method, path, data, content_type="application/json")
         else:
             response = client.post(path, post_data(route, cast))
         body(response)  # read streaming answers inside the savepoint
@@ -314,7 +343,9 @@ def cast(make_user: Callable[..., User]) -> Iterator[Cast]:
         (folder / "holdout.csv").write_text(f"age,y\n1,{HOLDOUT_MARKER}\n")
         (folder / "confirmation.csv").write_text(f"age,y\n2,{CONFIRMATION_MARKER}\n")
     cache.clear()
-    yield build_cast(x)
+    cast = build_cast(x)
+    a_program(x, organizer)  # so the program's pages and endpoints answer with one
+    yield cast
     cache.clear()
 
 

@@ -143,5 +143,14 @@ def test_the_leaderboard_csv_is_public_and_has_no_figures(
     response = Client().get(reverse("leaderboard_csv", args=[competition.slug]))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["rank", "team", "credit_percent", "gain", "accepted_updates", "rejections"]
+    assert rows[0] == [
+        "rank",
+        "team",
+        "credit_percent",
+        "gain",
+        "accepted_updates",
+        "rejections",
+        "findings",
+        "findings_fixed",
+    ]
     assert rows[1][1] == "Lovelace"

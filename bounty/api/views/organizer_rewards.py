@@ -5,7 +5,8 @@ entry paid, add a correction, export the payout CSV."""
 from __future__ import annotations
 
 from django.http import HttpResponseBase
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -82,6 +83,11 @@ class EntryActionView(APIView):
         description="`action` is `release` (409 `pool_exhausted` without room), `decline` (needs a "
         "reason) or `paid` (a committed entry, once: 409 `not_payable`).",
         tags=TAGS,
+        parameters=[
+            OpenApiParameter(
+                "action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["release", "decline", "paid"]
+            )
+        ],
         request=DeclineInputSerializer,
         responses={200: EntrySerializer, **error_responses(400, 403, 404, 409)},
     )

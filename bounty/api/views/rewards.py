@@ -153,10 +153,10 @@ class SplitView(APIView):
     def put(self, request: Request, slug: str) -> Response:
         user = logged_in_user(request)
         competition = visible_competition(request, slug)
-        payload = SplitInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
         membership = membership_get(competition=competition, user=user)
         if membership is None:
             raise DomainError("no_team", "Create or join a team to earn rewards.")
+        payload = SplitInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
         share_set(team=membership.team, user=user, weights=dict(payload.validated_data["weights"]))
         return Response(EarningsSerializer(_earnings(request, slug)).data)
