@@ -240,7 +240,13 @@ def definition_rules(draft: CompetitionDraft, definition: Definition, schema: Sc
         "beta": float(definition.rules.get("beta", DEFAULT_BETA)),
         "suggested": sorted(suggested),
     }
-    return {**final, "publication": draft_publication(draft=draft, rules=final)}
+    checked = draft_rule_advice(draft=draft, schema=schema, rules=final)["findings"]
+    findings = {
+        "expected_false_findings": round(checked.expected_false_findings, 4),
+        "detectable_gap": round(checked.detectable[0].gap, 4),  # at mu_min, found 8 times in 10
+        "enough": checked.enough,
+    }
+    return {**final, "publication": draft_publication(draft=draft, rules=final), "findings": findings}
 
 
 def _public_rules(rules: dict[str, Any]) -> dict[str, Any]:
@@ -255,5 +261,6 @@ def _public_rules(rules: dict[str, Any]) -> dict[str, Any]:
         "total_quota",
         "suggested",
         "publication",
+        "findings",
     )
     return {k: rules[k] for k in keys if k in rules}

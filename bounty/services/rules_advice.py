@@ -18,9 +18,11 @@ from typing import Any
 from bounty.models import CompetitionDraft
 from bounty.storage import draft_path
 from bounty.wizard.prepare import read_split_sample
+from scoring.check import DEFAULT_BETA
 from scoring.frames import write_frame
 from scoring.losses import get_loss
 from scoring.preflight import Report, Spread, assess, gain_spread
+from scoring.preflight_findings import assess_findings
 from scoring.publish import DEFAULT_PUBLISH_K, published_step
 from scoring.sandbox import Limits, run_model
 from scoring.schema import Schema
@@ -74,20 +76,29 @@ def draft_rule_advice(*, draft: CompetitionDraft, schema: Schema, rules: dict[st
     budget = int(rules.get("expected_teams") or DEFAULTS["expected_teams"]) * int(
         rules.get("total_quota") or DEFAULTS["total_quota"]
     )
+    z = float(rules["z"]) if rules.get("z") is not None else 0.0
     report: Report = assess(
         holdout_rows=max(holdout, 2),
         alpha=float(rules.get("alpha") or DEFAULTS["alpha"]),
         mu_min=mu_min,
-        z=float(rules["z"]) if rules.get("z") is not None else 0.0,
+        z=z,
         budget=max(budget, 1),
         spread=stored_spread(draft, loss),
     )
     best = report.suggested
+    findings = assess_findings(
+        holdout_rows=max(holdout, 2),
+        beta=float(rules.get("beta") or DEFAULT_BETA),
+        mu_min=mu_min,
+        z=z,
+        budget=max(budget, 1),
+    )
     return {
         "alpha": best.alpha,
         "mu_min": best.mu_min,
         "z": best.z,
         "report": report,
+        "findings": findings,
         "loss": loss,
         "publication": draft_publication(draft=draft, rules=rules),
     }

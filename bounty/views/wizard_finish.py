@@ -62,7 +62,12 @@ def rules(request: HttpRequest, draft_id: int) -> HttpResponse:
     advice = draft_rule_advice(draft=draft, schema=schema, rules=initial)  # what the fields say
     form = RulesForm(request.POST or None, task=schema.task.value, initial=initial)
     context = step_context(
-        draft, Step.RULES, form=form, advice=advice["report"], publication=advice["publication"]
+        draft,
+        Step.RULES,
+        form=form,
+        advice=advice["report"],
+        publication=advice["publication"],
+        findings=advice["findings"],
     )
     page = form_page(request, "wizard/rules.html", context, form=form)
     if request.method == "POST" and form.is_valid():
@@ -107,6 +112,7 @@ def review(request: HttpRequest, draft_id: int) -> HttpResponse:
         schema=schema,
         advice=advice["report"],
         publication=advice["publication"],
+        findings=advice["findings"],
         error=error,
     )
     page = form_page(request, "wizard/review.html", context, form=form)

@@ -89,6 +89,8 @@ def test_a_messy_table_comes_back_with_its_problems_then_opens_with_the_choices(
     publication = job["rules"]["publication"]  # what the pre-flight said of the published step
     assert publication["step"] == competition_step(competition).step
     assert publication["hides_gains"] == (publication["step"] > job["rules"]["alpha"])
+    findings = job["rules"]["findings"]  # what the pre-flight said of false findings at the chosen z
+    assert findings["detectable_gap"] > job["rules"]["beta"] and findings["expected_false_findings"] >= 0
 
 
 @pytest.mark.django_db

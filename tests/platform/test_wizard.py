@@ -121,11 +121,13 @@ def test_wizard_creates_a_competition_from_csv_uploads_end_to_end(organizer: Use
     assert job["status"] == "done", job and page["Location"].endswith("/rules/")
     rules_page = client.get(reverse("wizard:rules", args=[draft_id])).content.decode()
     assert "Pre-flight" in rules_page and "lucky accepts" in rules_page
+    assert "Findings (a group alone, no model): beta = 0.05" in rules_page
     response = client.post(reverse("wizard:rules", args=[draft_id]), RULES)
     assert response.status_code == 302, response.content.decode()[-2000:]
 
     review = client.get(reverse("wizard:review", args=[draft_id])).content.decode()
     assert "Pre-flight" in review and "z = 0: no margin for noise" in review
+    assert "Raise beta or z" in review  # with no margin, noise passes for findings as well
     # 1,500 holdout rows and k = 10 publish at 0.02, coarser than alpha 0.01: the organizer is told.
     assert "an accepted gain under 0.02" in review and "Set k to 7 or less" in review
 
