@@ -89,7 +89,9 @@ def allocate(amount: Decimal, split: Split) -> list[tuple[User, Decimal]]:
 
 
 def _sum(entries: Any) -> Decimal:
-    return entries.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    """The entries' total, to the cent (SQLite's sums lose the places: 400, not 400.00)."""
+    total = entries.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    return Decimal(total).quantize(CENT)
 
 
 @dataclass(frozen=True)
