@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ import pandas as pd
 from django.conf import settings
 
 from bounty.engine_adapter import competition_schema, competition_settings, competition_store
-from bounty.models import Competition, ModelVersion
+from bounty.models import Competition, Finding, ModelVersion
 from bounty.selectors.outcomes import counting_updates
 from bounty.selectors.published import published_figures
 from bounty.storage import data_dir
@@ -147,12 +148,29 @@ def _edges(train: pd.DataFrame, schema: Schema) -> dict[str, list[float]]:
     return {a: quantile_edges(train[a]) for a in numeric}
 
 
-def team_attribute_usage(*, competition: Competition) -> tuple[list[str], list[str], list[list[int]]]:
+Usage = tuple[list[str], list[str], list[list[int]]]
+
+
+def team_attribute_usage(*, competition: Competition) -> Usage:
     """(teams, columns, counts) of the attributes each team's groups in the current model use; every
     team that is not disqualified has a row, a team with nothing accepted a row of zeros."""
     accepted = counting_updates(competition).select_related("team")
+    return _usage(competition, ((s.team.name, s.group_tree) for s in accepted))
+
+
+def team_finding_usage(*, competition: Competition) -> tuple[Usage, Usage]:
+    """The same for the published findings of teams still in, and for the pairs that fixed them."""
+    found = Finding.objects.filter(
+        competition=competition, submission__team__disqualification__isnull=True
+    ).select_related("submission__team", "fixed_by__team")
+    findings = [(f.submission.team.name, f.submission.group_tree) for f in found]
+    fixes = {f.fixed_by_id: (f.fixed_by.team.name, f.fixed_by.group_tree) for f in found if f.fixed_by}
+    return _usage(competition, findings), _usage(competition, fixes.values())
+
+
+def _usage(competition: Competition, trees: Iterable[tuple[str, dict[str, Any] | None]]) -> Usage:
     attributes = list(competition_schema(competition).attributes)
-    teams, columns, counts = attribute_usage(((s.team.name, s.group_tree) for s in accepted), attributes)
+    teams, columns, counts = attribute_usage(trees, attributes)
     by_team = dict(zip(teams, counts, strict=True))
     every = competition.teams.filter(disqualification__isnull=True).values_list("name", flat=True)
     names = sorted(set(teams) | set(every))

@@ -110,10 +110,15 @@ def coverage_chart(coverage: list[Coverage], *, chart_id: str = "coverage") -> S
 
 
 def usage_heatmap(
-    teams: list[str], columns: list[str], counts: list[list[int]], *, chart_id: str = "usage"
+    teams: list[str],
+    columns: list[str],
+    counts: list[list[int]],
+    *,
+    chart_id: str = "usage",
+    what: str = "accepted groups",
 ) -> SafeString:
     desc = (
-        "How many of each team's accepted groups use each attribute (rows: teams; columns: "
+        f"How many of each team's {what} use each attribute (rows: teams; columns: "
         "attributes). The table below lists the same counts."
     )
     svg = heatmap(
@@ -121,7 +126,7 @@ def usage_heatmap(
         columns,
         counts,
         chart_id=chart_id,
-        title="Attributes used by accepted groups",
+        title=f"Attributes used by {what}",
         desc=desc,
     )
     return mark_safe(svg)  # noqa: S308

@@ -16,10 +16,12 @@ from bounty.selectors.last_mile import audit_list_public
 from bounty.selectors.model_card import accepted_groups, known_limits
 from bounty.selectors.published import competition_step, published_figures
 from bounty.selectors.reports import (
+    Usage,
     holdout_figures,
     loss_history,
     min_group_size,
     team_attribute_usage,
+    team_finding_usage,
 )
 from bounty.selectors.rules import competition_rules
 from bounty.views import report_charts as charts
@@ -53,6 +55,9 @@ def report_page(request: HttpRequest, slug: str) -> HttpResponse:
     history = loss_history(competition=competition) if visible else []
     figures = holdout_figures(competition=competition) if visible else None
     teams, columns, counts = team_attribute_usage(competition=competition)
+    findings, fixes = team_finding_usage(competition=competition)
+    finding_usage = _usage_table(findings, "findings", "published findings")
+    fix_usage = _usage_table(fixes, "fixes", "pairs that fixed a finding")
     context = {
         "competition": competition,
         "history": history,
@@ -65,6 +70,9 @@ def report_page(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": list(zip(teams, counts, strict=True)),
         },
         "usage_chart": charts.usage_heatmap(teams, columns, counts) if teams else None,
+        "finding_usage": finding_usage,
+        "fix_usage": fix_usage,
+        "finding_usage_tables": [finding_usage, fix_usage],
         "audits": audit_list_public(competition=competition),
         "min_size": min_group_size(),
         "holdout_hidden": not visible,
@@ -106,3 +114,16 @@ def model_card(request: HttpRequest, slug: str) -> HttpResponse:
         **_report_context(report, "card"),
     }
     return render(request, "reports/model_card.html", context)
+
+
+def _usage_table(usage: Usage, chart_id: str, what: str) -> dict[str, Any] | None:
+    """A team x attribute table and its heatmap (None when no team has one)."""
+    teams, columns, counts = usage
+    if not any(any(row) for row in counts):
+        return None
+    return {
+        "columns": columns,
+        "rows": list(zip(teams, counts, strict=True)),
+        "chart": charts.usage_heatmap(teams, columns, counts, chart_id=chart_id, what=what),
+        "what": what,
+    }

@@ -100,6 +100,13 @@ def test_an_organizer_rewards_a_finding_another_team_fixes_and_both_see_their_ea
     expect(page.locator('[data-figure="fixed-by"]')).to_contain_text(f"#{fix.pk} by Team B")
     expect(page.locator('[data-figure="gap-after"]')).to_be_visible()
     visitor.check("finding-fixed")
+    visitor.tab("Reports")  # the team x attribute heatmaps of findings and of their fixes
+    findings_table = page.get_by_role("table", name="Published findings per team and attribute")
+    expect(findings_table.get_by_role("row", name=re.compile("^Nina's"))).to_be_visible()
+    fixes_table = page.get_by_role("table", name="Pairs that fixed a finding per team and attribute")
+    expect(fixes_table.get_by_role("row", name=re.compile("^Team B"))).to_be_visible()
+    expect(page.locator("svg#findings, #findings svg, [id^=findings]").first).to_be_attached()
+    visitor.check("reports")
 
     log_in(visitor, fixer.username, "pass-4-tests-only")
     visitor.go(f"/competitions/{slug}/earnings/")

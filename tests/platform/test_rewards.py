@@ -19,9 +19,11 @@ from bounty.lifecycle.rewards import (
     program_set,
 )
 from bounty.models import Competition, Finding, LedgerEntry, Submission
+from bounty.selectors.reports import team_finding_usage
 from bounty.selectors.rewards import payout_rows, team_earnings
 from bounty.services.shares import share_set
 from bounty.services.teams import team_join
+from bounty.services.terms import terms_accept
 from tests.platform.organizer_support import run_script, score, team_member, weak_competition
 from tests.platform.rewards_world import FINDING_TEXT, a_program, expected_balances, find
 
@@ -60,6 +62,10 @@ def test_a_finding_is_accepted_published_rewarded_and_fixed(
     assert published.fixed_by_id == fix.pk and published.gap_after is not None
     assert published.gap_after < published.public_gap
     assert balances(competition) == expected_balances(competition, program)
+    (teams, columns, found), (_, _, fixes) = team_finding_usage(competition=competition)
+    column = columns.index("marital_status")
+    assert found[teams.index("Team F")][column] == 1 and fixes[teams.index(fix.team.name)][column] == 1
+    assert sum(map(sum, found)) == 1 and sum(map(sum, fixes)) == 1
 
 
 def test_credit_changes_reach_the_ledger_as_new_entries(competition: Competition, organizer: User) -> None:
@@ -117,8 +123,6 @@ def test_a_team_splits_its_earnings_and_the_payout_csv_adds_up(
     program = a_program(competition, organizer)
     finder = team_member(competition, "F")
     partner = User.objects.create_user("partner", "partner@example.org", "pass-4-tests-only")
-    from bounty.services.terms import terms_accept
-
     terms_accept(competition=competition, user=partner, terms_version=competition.terms_version)
     team = finder.memberships.get().team
     team_join(competition=competition, user=partner, invite_code=team.invite_code)
