@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, ViewportSize
+from django.core import mail
+from playwright.sync_api import Page, ViewportSize, expect
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("BOUNTY_CHROMIUM", "/usr/bin/chromium"))
@@ -98,6 +100,21 @@ class Visitor:
 
     def click(self, role: str, name: str) -> None:
         self.page.get_by_role(role, name=name, exact=True).click()  # type: ignore[arg-type]
+
+    def sign_up(self, username: str, password: str) -> None:
+        """Sign up as ``username`` (``<username>@example.org``) and follow the emailed confirmation link
+        from the test outbox."""
+        self.go("/accounts/signup/")
+        self.fill("Username", username)
+        self.fill("Email", f"{username}@example.org")
+        self.fill("Password", password)
+        self.fill("Password again", password)
+        self.click("button", "Sign up")
+        expect(self.page.get_by_role("heading", name="Check your email")).to_be_visible()
+        link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body)
+        assert link is not None, mail.outbox[-1].body
+        self.go(link.group(1))
+        expect(self.page.get_by_role("heading", name="Your email address is confirmed")).to_be_visible()
 
 
 @contextmanager

@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.core import mail
 from playwright.sync_api import expect
 
 from bounty.models import Finding, LedgerEntry, Submission
@@ -59,15 +58,7 @@ def test_an_organizer_rewards_a_finding_another_team_fixes_and_both_see_their_ea
     expect(page.get_by_text("Severe")).to_be_visible()
     visitor.check("program-public")
 
-    visitor.go("/accounts/signup/")
-    visitor.fill("Username", "nina")
-    visitor.fill("Email", "nina@example.org")
-    visitor.fill("Password", PASSWORD)
-    visitor.fill("Password again", PASSWORD)
-    visitor.click("button", "Sign up")
-    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body)
-    assert link is not None, mail.outbox[-1].body
-    visitor.go(link.group(1))
+    visitor.sign_up("nina", PASSWORD)
     visitor.go(f"/competitions/{slug}/team/")
     visitor.fill("Team name", "Nina's")
     visitor.click("button", "Create the team")

@@ -28,7 +28,7 @@ from scipy.stats import norm
 from sklearn.dummy import DummyClassifier
 from sklearn.tree import DecisionTreeClassifier
 
-from scoring.check import Rules
+from scoring.check import DEFAULT_BETA, Rules
 from scoring.engine import Store, create_store
 from scoring.errors import Reason
 from scoring.schema import Schema
@@ -81,7 +81,7 @@ SCHEMA = Schema.from_json(
 )
 
 
-def make_store(directory: Path, z: float) -> Store:
+def make_store(directory: Path, z: float, beta: float = DEFAULT_BETA) -> Store:
     splits = coin_flip_splits()
     train = splits["train"]
     base = DecisionTreeClassifier(max_depth=3, random_state=0).fit(train[list(FEATURES)], train["y"])
@@ -89,7 +89,7 @@ def make_store(directory: Path, z: float) -> Store:
         directory=directory,
         schema=SCHEMA,
         loss="zero_one",
-        rules=Rules(alpha=ALPHA, mu_min=MU_MIN, z=z),
+        rules=Rules(alpha=ALPHA, mu_min=MU_MIN, z=z, beta=beta),
         splits=splits,
         base_model=sio.dumps(base),
     )

@@ -16,29 +16,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-import skops.io as sio
-from sklearn.tree import DecisionTreeClassifier
 
-from scoring.check import DEFAULT_BETA, Rules
-from scoring.engine import Store, create_store
+from scoring.check import DEFAULT_BETA
+from scoring.engine import Store
 from scoring.engine import findings as engine
 from scoring.errors import EngineError, Reason
 from scoring.preflight import fallback_spread, suggest
 from tests.platform.test_attacks_adaptive import (
     ALPHA,
     BUDGET,
-    FEATURES,
     MU_MIN,
     REPO_DIR,
     ROWS,
-    SCHEMA,
-    coin_flip_splits,
     halves,
+    make_store,
     random_group,
 )
 
@@ -53,20 +48,6 @@ class Outcome:
     accepted: int
     too_small: int  # refused for the mass rule
     largest_claimed_gap: float  # the largest holdout gap among the accepted (organizer-only)
-
-
-def make_store(directory: Path, *, z: float, beta: float) -> Store:
-    splits = coin_flip_splits()
-    train = splits["train"]
-    base = DecisionTreeClassifier(max_depth=3, random_state=0).fit(train[list(FEATURES)], train["y"])
-    return create_store(
-        directory=directory,
-        schema=SCHEMA,
-        loss="zero_one",
-        rules=Rules(alpha=ALPHA, mu_min=MU_MIN, z=z, beta=beta),
-        splits=splits,
-        base_model=sio.dumps(base),
-    )
 
 
 def flatten(group: dict[str, Any]) -> dict[str, Any]:
