@@ -31,7 +31,7 @@ DOC = REPO_DIR / "docs" / "participants.md"
 FENCE = re.compile(r"^```(sh|python)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 DOC_SERVER = "http://127.0.0.1:8000"
 SKIPPED = ("pip install",)  # the test runs in the project's own environment
-ALLOWED_EXIT = {"bounty check": {0, 1}, "bounty submit": {0, 1}}
+ALLOWED_EXIT = {"bounty check": {0, 1}, "bounty submit": {0, 1}, "bounty find": {0, 1}}
 
 
 def blocks() -> list[tuple[str, str]]:
@@ -89,8 +89,10 @@ def test_the_worked_example_runs_end_to_end(
         allowed = next((codes for cmd, codes in ALLOWED_EXIT.items() if cmd in code), {0})
         assert result.returncode in allowed, f"{kind} block failed:\n{code}\n{result.stdout}\n{result.stderr}"
 
-    submission = Submission.objects.get(author__username="reader")
+    submission = Submission.objects.get(author__username="reader", kind="pair")
     assert submission.status in {"accepted", "rejected"} and submission.reason
+    finding = Submission.objects.get(author__username="reader", kind="finding")  # the Findings section
+    assert finding.status in {"accepted", "rejected"} and finding.reason
     assert (work / "age-40.skops").is_file() and (work / "adult-train.csv").is_file()
     source = (data_dir() / "cache" / "adult" / "source.json").is_file()
     if source:  # the real Adult data: the example's pair is accepted (random_state is fixed)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from bounty.demo import adult_schema, example_pairs, load_demo_frame, split_frame, train_base_model
 from bounty.lifecycle import submission_create, submission_score
+from bounty.lifecycle.rewards import program_set
 from bounty.models import Competition, Membership
 from bounty.services.competitions import competition_create
 from bounty.services.organizers import organizer_grant
@@ -121,6 +122,22 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Created {competition.title!r}; base holdout error {competition.base_holdout_loss:.4f}"
+        )
+        program_set(  # before the examples are decided, so their awards are in the ledger
+            competition=competition,
+            actor=users["organizer"],
+            currency="USD",
+            pool="10000.00",
+            update_rate="100.00",
+            update_floor="25.00",
+            update_cap="1000.00",
+            tiers=[
+                {"name": "Moderate", "min_gap": "0.05", "amount": "100.00"},
+                {"name": "Severe", "min_gap": "0.15", "amount": "300.00"},
+            ],
+            payout_date=(now + timedelta(days=100)).date(),
+            scope="The demo model's decisions on the Adult census table.",
+            disclosure="This is a demo: publish anything, at any time.",
         )
         self._decide_examples(competition, train, schema, users)
 
