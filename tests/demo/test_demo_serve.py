@@ -75,6 +75,7 @@ def test_make_demo_prints_the_logins_last_and_exits_0_on_ctrl_c() -> None:
         "BOUNTY_DATA_DIR": str(data),
         "DEMO_SETUP": f"echo seeded > {data}/setup.txt",
         "DEMO_WORKER": stand_in % "worker",
+        "DEMO_FIT_WORKER": stand_in % "fit",
         "DEMO_BEAT": stand_in % "beat",
         "DEMO_WEB": f"{SYSTEM_PYTHON} -m http.server {port} --bind 127.0.0.1 --directory {data}",
         "DEMO_URL": f"http://127.0.0.1:{port}",
@@ -104,9 +105,9 @@ def test_make_demo_prints_the_logins_last_and_exits_0_on_ctrl_c() -> None:
     before_ctrl_c = text.split("^C")[0].rstrip()
     assert before_ctrl_c.endswith("LOGINS-ARE-HERE"), text  # the logins come last
     assert (data / "setup.txt").read_text() == "seeded\n"
-    uids = {int((data / f"{name}.uid").read_text()) for name in ("worker", "beat")}
+    uids = {int((data / f"{name}.uid").read_text()) for name in ("worker", "fit", "beat")}
     if os.getuid() == 0:
-        assert 0 not in uids, "started as root, the worker and beat must run unprivileged"
+        assert 0 not in uids, "started as root, the workers and beat must run unprivileged"
     gone = subprocess.run(["pgrep", "-f", f"{data}/worker.uid"], capture_output=True)
     assert gone.returncode == 1, "a demo process outlived Ctrl-C"
     shutil.rmtree(data, ignore_errors=True)
