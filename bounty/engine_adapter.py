@@ -8,14 +8,19 @@ import numpy as np
 import pandas as pd
 
 from bounty.errors import DomainError
-from bounty.storage import competition_dir
+from bounty.storage import folder_drop, folder_pull, folder_push
 from scoring.errors import EngineError
 from scoring.groups import describe, loads_tree, parse_text, to_text, validate_tree
 from scoring.schema import Schema
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from bounty.models import Competition
-    from scoring.engine import Settings, Store
+    from scoring.engine import Evaluation, Settings, Store
+
+# Evaluations are folders of their own in the shared store: parallel workers write them, one each.
+_OWN_FOLDERS = ("evaluations",)
 
 
 def competition_settings(competition: Competition) -> Settings:
@@ -85,10 +90,43 @@ def group_describe(tree: dict[str, Any] | None) -> str:
         return "a group"
 
 
+def _folder(competition_id: int) -> str:
+    return f"competitions/{int(competition_id)}"
+
+
+def competition_local(competition: Competition) -> Path:
+    """The competition's engine directory on this host, brought to the head the database knows
+    (from the shared store, when there is one: only what changed is fetched)."""
+    head = str(competition.head_version)
+    return folder_pull(_folder(competition.pk), mark=head, exclude=_OWN_FOLDERS)
+
+
 def competition_store(competition: Competition) -> Store:
     from scoring.engine import open_store
 
-    return open_store(competition_dir(competition.pk))
+    return open_store(competition_local(competition))
+
+
+def competition_saved(competition_id: int, *, head: int) -> None:
+    """Share the engine directory after it was created or its list grew (a commit, a rollback, a
+    replay), before the database records ``head``: whoever reads that head finds the files."""
+    folder_push(_folder(competition_id), mark=str(head), exclude=_OWN_FOLDERS)
+
+
+def evaluation_save(competition: Competition, label: str, evaluation: Evaluation) -> None:
+    """Keep an evaluated pair until its turn to be decided (on any worker)."""
+    competition_store(competition).save_evaluation(label, evaluation)
+    folder_push(f"{_folder(competition.pk)}/evaluations/{label}")
+
+
+def evaluation_load(competition: Competition, label: str) -> Evaluation:
+    folder_pull(f"{_folder(competition.pk)}/evaluations/{label}")
+    return competition_store(competition).load_evaluation(label)
+
+
+def evaluation_drop(competition: Competition, label: str) -> None:
+    competition_store(competition).drop_evaluation(label)
+    folder_drop(f"{_folder(competition.pk)}/evaluations/{label}")
 
 
 def group_preview_mass(*, competition: Competition, tree: dict[str, Any]) -> float:
@@ -169,7 +207,7 @@ def fit_compute(
     rules = Rules(alpha=competition.alpha, mu_min=competition.mu_min, z=competition.z)
     try:
         return fit_limited(
-            competition_dir(competition.pk), rules=rules, tree=tree, family=family, choice=choice
+            competition_local(competition), rules=rules, tree=tree, family=family, choice=choice
         )
     except EngineError as exc:
         raise DomainError(exc.reason.value, exc.message, field=exc.field) from exc

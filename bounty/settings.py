@@ -24,6 +24,11 @@ Environment:
   ``BOUNTY_SCORING_MAX_ATTEMPTS``, ``BOUNTY_QUEUE_RESEND_SECONDS`` and ``BOUNTY_REAP_INTERVAL_SECONDS``
   (the lease and the reaper), ``BOUNTY_SHARD_ROWS``
   (hidden splits longer than this are scored in parallel shards).
+- Shared file store (``bounty/storage``, docs/operators.md "Scaling out"): ``BOUNTY_S3_BUCKET`` keeps
+  files in that bucket (S3 or MinIO: ``BOUNTY_S3_ENDPOINT_URL``, ``BOUNTY_S3_REGION``,
+  ``BOUNTY_S3_ACCESS_KEY_ID``, ``BOUNTY_S3_SECRET_ACCESS_KEY``, ``BOUNTY_S3_PREFIX``), or
+  ``BOUNTY_STORE_DIR`` in a folder; then ``BOUNTY_DATA_DIR`` is each host's own copy and cache, capped by
+  ``BOUNTY_CACHE_MAX_BYTES``. Neither set: every file is in ``BOUNTY_DATA_DIR``.
 - ``BOUNTY_TRUSTED_PROXIES``: comma-separated addresses or networks (``10.0.0.5``, ``10.0.0.0/8``) of
   the reverse proxies in front of the site; none by default, and then ``X-Forwarded-For`` is ignored
   (``bounty/client_ip.py``, docs/security.md "Behind a proxy").
@@ -173,6 +178,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bounty.monitoring.requests.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "bounty.security.RequestSizeLimitMiddleware",
     "bounty.security.ContentSecurityPolicyMiddleware",
@@ -271,6 +277,39 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+
+def _shared_store() -> dict[str, Any] | None:
+    """Django's storage for the shared file store (``bounty.storage.remote``), if one is configured."""
+    bucket = os.environ.get("BOUNTY_S3_BUCKET", "").strip()
+    folder = os.environ.get("BOUNTY_STORE_DIR", "").strip()
+    if bucket and folder:
+        raise ImproperlyConfigured("Set BOUNTY_S3_BUCKET or BOUNTY_STORE_DIR, not both.")
+    if folder:
+        options = {"location": str(Path(folder).resolve()), "allow_overwrite": True}
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": options}
+    if not bucket:
+        return None
+    s3 = {
+        "bucket_name": bucket,
+        "endpoint_url": os.environ.get("BOUNTY_S3_ENDPOINT_URL", "").strip() or None,
+        "region_name": os.environ.get("BOUNTY_S3_REGION", "").strip() or None,
+        "access_key": os.environ.get("BOUNTY_S3_ACCESS_KEY_ID", "").strip() or None,
+        "secret_key": os.environ.get("BOUNTY_S3_SECRET_ACCESS_KEY", "").strip() or None,
+        "location": os.environ.get("BOUNTY_S3_PREFIX", "").strip().strip("/"),
+        "default_acl": None,  # objects inherit the bucket's policy: private (it holds hidden splits)
+        "querystring_auth": True,
+        "file_overwrite": True,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3}
+
+
+if _shared_store() is not None:
+    STORAGES["bounty"] = _shared_store()  # type: ignore[assignment]
+# Prometheus scrapes /metrics with "Authorization: Bearer <this>" (staff sessions see it too).
+BOUNTY_METRICS_TOKEN = os.environ.get("BOUNTY_METRICS_TOKEN", "").strip()
+# Each host's cache of the shared store's blobs (models, frames): least recently used go past this.
+BOUNTY_CACHE_MAX_BYTES = _env_int("BOUNTY_CACHE_MAX_BYTES", 20 * 1024**3)
 WHITENOISE_USE_FINDERS = LOCAL
 WHITENOISE_AUTOREFRESH = LOCAL
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from bounty.engine_adapter import competition_store
+from bounty.engine_adapter import competition_store, evaluation_drop, evaluation_load
 from bounty.errors import DomainError
 from bounty.lifecycle.decide import competition_drain, decision_record
 from bounty.lifecycle.lock import competition_lock
@@ -32,7 +32,7 @@ def _locked_waiting(submission: Submission) -> tuple[Competition, Submission]:
 
 
 def _decide_the_rest(competition: Competition, submission: Submission) -> None:
-    competition_store(competition).drop_evaluation(str(submission.pk))
+    evaluation_drop(competition, str(submission.pk))
     competition_drain(competition_id=competition.pk)
 
 
@@ -43,7 +43,7 @@ def submission_approve(*, submission: Submission, actor: User, note: str) -> Sub
     with transaction.atomic():
         competition, locked = _locked_waiting(submission)
         store = competition_store(competition)
-        evaluation = store.load_evaluation(str(locked.pk))
+        evaluation = evaluation_load(competition, str(locked.pk))
         decision, versions = store.commit(evaluation, label=str(locked.pk), head=competition.head_version)
         decision_record(competition, store, locked, decision, versions, evaluation)
         audit_record(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from bounty.engine_adapter import competition_store
+from bounty.engine_adapter import competition_store, evaluation_drop, evaluation_load
 from bounty.lifecycle.faults import fault_point
 from bounty.lifecycle.findings import finding_decide, findings_fix
 from bounty.lifecycle.lock import competition_lock
@@ -43,17 +43,17 @@ def _decide_next(competition_id: int) -> bool:
         if first is None or first.status != Status.EVALUATED:
             return False
         store = competition_store(competition)
-        evaluation = store.load_evaluation(str(first.pk))
+        evaluation = evaluation_load(competition, str(first.pk))
         if first.is_finding:  # no model to merge: checked, published, never held for approval
             finding_decide(competition, store, first, evaluation)
-            store.drop_evaluation(str(first.pk))
+            evaluation_drop(competition, str(first.pk))
             return True
         if competition.manual_approval and approval_hold(competition, store, first, evaluation):
             return False  # it waits for an organizer, and everything behind it with it
         decision, versions = store.commit(evaluation, label=str(first.pk), head=competition.head_version)
         fault_point("commit")
         decision_record(competition, store, first, decision, versions, evaluation)
-    store.drop_evaluation(str(first.pk))
+    evaluation_drop(competition, str(first.pk))
     return True
 
 

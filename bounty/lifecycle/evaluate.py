@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bounty.engine_adapter import competition_store
+from bounty.engine_adapter import competition_store, evaluation_save
 from bounty.lifecycle.decide import competition_drain
 from bounty.lifecycle.faults import fault_point
 from bounty.lifecycle.lease import Heartbeat, claim, for_runs, renew
@@ -123,7 +123,7 @@ def conclude(submission: Submission, evaluate: Callable[[Store], Evaluation]) ->
         return
     if not renew(submission.pk, submission.attempts):
         return  # the claim was taken over meanwhile: its new holder keeps the evaluation
-    store.save_evaluation(str(submission.pk), evaluation)
+    evaluation_save(submission.competition, str(submission.pk), evaluation)
     mine = Q(attempts=submission.attempts)
     transition(
         submission.pk, to=Status.EVALUATED, source=[Status.RUNNING], where=mine, heartbeat_at=timezone.now()

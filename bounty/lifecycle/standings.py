@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from bounty.engine_adapter import competition_store
+from bounty.engine_adapter import competition_saved, competition_store
 from bounty.models import Competition, ModelVersion, Submission, UpdateStanding
 from bounty.services.audit import audit_record
 from scoring.engine import Store, VersionRecord
@@ -35,7 +35,10 @@ def versions_record(competition: Competition, records: list[VersionRecord], *, b
     """Create the ``ModelVersion`` rows of ``records`` and move the competition's head to the last.
 
     A record's label names the submission its update (or the update behind a repair) came from;
-    ``because`` is the organizer action that made the records, empty for a decision."""
+    ``because`` is the organizer action that made the records, empty for a decision. The engine
+    directory is shared first (``competition_saved``): whoever reads the new head finds its files."""
+    if records:
+        competition_saved(competition.pk, head=records[-1].number)
     ids = [int(r.label) for r in records if r.label.isdigit()]
     submissions = {s.pk: s for s in competition.submissions.filter(pk__in=ids)}
     for record in records:

@@ -82,6 +82,8 @@ def transition(
     effects = ENTERING.get(to, NONE)
     if effects.finishes:
         fields.setdefault("finished_at", timezone.now())
+    if to != Status.QUEUED and set(source) == {Status.RUNNING}:  # an evaluation ended (refused too)
+        fields.setdefault("evaluated_at", timezone.now())
     rows = Submission.objects.filter(pk=submission_id, status__in=list(source))
     with transaction.atomic():
         moved = (rows.filter(where) if where is not None else rows).update(status=to, **fields)

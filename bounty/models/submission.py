@@ -59,6 +59,9 @@ class Submission(models.Model):
     heartbeat_at = models.DateTimeField(
         null=True, blank=True, help_text="The last renewal of the claim's lease (bounty.lifecycle.lease)."
     )
+    evaluated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the evaluation of the last claim ended (operators' metrics)."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     checked_version = models.PositiveIntegerField(null=True, blank=True)

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bounty.engine_adapter import train_baseline, train_baseline_array
+from bounty.engine_adapter import competition_local, train_baseline, train_baseline_array
 from bounty.errors import DomainError
 from bounty.models import Competition
 from bounty.selectors.competitions import AnyUser, terms_accepted
-from bounty.storage import train_path
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ def require_terms(competition: Competition, user: AnyUser) -> None:
 def train_split(*, competition: Competition, user: AnyUser) -> Download:
     """The public train split as the organizer's CSV."""
     require_terms(competition, user)
-    path = train_path(competition.pk)
+    path = competition_local(competition) / "public" / "train.csv"
     if not path.is_file():
         raise DomainError("not_found", "The training data is not available yet.")
     return Download(f"{competition.slug}-train.csv", "text/csv", path=path)

@@ -10,6 +10,7 @@ import pandas as pd
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from bounty.engine_adapter import competition_saved
 from bounty.errors import DomainError
 from bounty.models import Competition, ModelVersion
 from bounty.services.audit import audit_record
@@ -95,6 +96,7 @@ def competition_create(
                 base_model=base_model,
             )
             base = store.decision_list(0).base_losses()
+            competition_saved(competition.pk, head=0)
         except BaseException as exc:
             shutil.rmtree(directory, ignore_errors=True)
             forget_store(directory)

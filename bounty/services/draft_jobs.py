@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from bounty.errors import DomainError
 from bounty.models import CompetitionDraft
+from bounty.storage import draft_saved
 
 TASK = "bounty.draft_job"
 JOBS = ("read", "prepare", "train", "spread", "create", "definition")
@@ -56,6 +57,7 @@ def draft_job_start(*, draft: CompetitionDraft, name: str) -> None:
     }
     draft.save(update_fields=["job", "updated_at"])
     draft_id = int(draft.pk)
+    draft_saved(draft_id)  # what the job will read, for the worker that takes it
     transaction.on_commit(lambda: current_app.send_task(TASK, args=[draft_id, name]))
 
 

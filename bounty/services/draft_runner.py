@@ -14,6 +14,7 @@ from bounty.models import CompetitionDraft
 from bounty.services import draft_steps
 from bounty.services.definitions import definition_run
 from bounty.services.draft_jobs import ACTIVE, Progress, job_finish, job_update, progress_writer
+from bounty.storage import draft_saved
 
 BODIES: dict[str, Callable[[CompetitionDraft, Progress], draft_steps.Outcome]] = {
     "read": draft_steps.read_files,
@@ -34,9 +35,11 @@ def draft_job_run(*, draft_id: int, name: str) -> None:
     try:
         outcome = BODIES[name](draft, progress_writer(draft))
     except DomainError as error:
+        draft_saved(draft_id)
         job_finish(draft, "failed", error={"code": error.code, "message": error.message})
         return
     except Exception:
         job_finish(draft, "failed", error={"code": "internal", "message": "The step failed unexpectedly."})
         raise
+    draft_saved(draft_id)  # the files it wrote, before the pages say it is done
     job_finish(draft, outcome.status, progress=1.0, stage="Finished", **outcome.extra)

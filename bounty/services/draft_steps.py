@@ -19,6 +19,7 @@ from bounty.services.draft_jobs import Progress
 from bounty.services.organize import competition_open, rules_arguments
 from bounty.services.rules_advice import default_loss, draft_spread_measure
 from bounty.services.wizard import check_slug, draft_dir, draft_files, draft_schema, store_model
+from bounty.storage import draft_forget
 from bounty.wizard.infer import guess_columns, guess_target_name
 from bounty.wizard.prepare import SPLITS, SplitPlan, read_split, read_split_sample, write_typed
 from bounty.wizard.problems import find_problems
@@ -191,5 +192,5 @@ def create_competition(draft: CompetitionDraft, report: Progress) -> Outcome:
     draft.competition = competition
     draft.step = Step.DONE
     draft.save(update_fields=["competition", "step", "updated_at"])
-    shutil.rmtree(draft_dir(draft), ignore_errors=True)
+    draft_forget(int(draft.pk))
     return Outcome(extra={"competition": competition.slug, "competition_status": competition.status})

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bounty.models import CompetitionDraft
-from bounty.storage import draft_path
+from bounty.storage import draft_folder
 from bounty.wizard.prepare import read_split_sample
 from scoring.check import DEFAULT_BETA
 from scoring.frames import write_frame
@@ -40,10 +40,10 @@ def draft_spread_measure(
 ) -> None:
     """Estimate the gain spread for ``loss`` from the base model's losses on the train split."""
     bound = get_loss(loss, schema, loss_params)
-    train, _ = read_split_sample(draft_path(draft.pk) / "splits", "train", limit=SAMPLE_ROWS)
+    train, _ = read_split_sample(draft_folder(draft.pk) / "splits", "train", limit=SAMPLE_ROWS)
     with tempfile.TemporaryDirectory(prefix="spread-") as folder:
         write_frame(train, schema, Path(folder) / "train")
-        model = (draft_path(draft.pk) / "base.skops").read_bytes()
+        model = (draft_folder(draft.pk) / "base.skops").read_bytes()
         predictions = run_model(model, Path(folder) / "train", bound.output, schema.classes, Limits())
     y = schema.encode_target(train[schema.target])
     base_loss = bound.per_row(y, predictions)

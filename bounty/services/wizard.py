@@ -25,7 +25,7 @@ from bounty.models import Competition, CompetitionDraft
 from bounty.selectors.organizers import require_organizer
 from bounty.services.audit import audit_record
 from bounty.services.draft_jobs import draft_job_start, require_idle
-from bounty.storage import draft_path
+from bounty.storage import draft_folder
 from bounty.wizard.infer import guess_columns
 from bounty.wizard.prepare import SPLITS, SplitPlan
 from bounty.wizard.problems import Problem, check_choices, find_problems, unresolved
@@ -46,7 +46,7 @@ class Upload(Protocol):
 
 
 def draft_dir(draft: CompetitionDraft) -> Path:
-    return draft_path(int(draft.pk))
+    return draft_folder(int(draft.pk))
 
 
 def draft_start(*, user: User, title: str, slug: str) -> CompetitionDraft:

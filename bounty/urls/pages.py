@@ -27,6 +27,8 @@ C = "competitions/<slug:slug>/"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("accounts/signup/", rate_limited("signup")(accounts.signup), name="signup"),
     path("accounts/confirm-email/", accounts.email_confirmation, name="email_confirmation"),
     path(

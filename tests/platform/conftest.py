@@ -255,8 +255,8 @@ def celery_process(
         BOUNTY_BROKER_DIR=str(settings.BOUNTY_BROKER_DIR),
         DATABASE_URL=database_url(connections["default"].settings_dict),
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), full.get("PYTHONPATH")])),
-        **(env or {}),
     )
+    full.update(env or {})  # a worker "on another host" names its own data dir
     log_path = tmp_path / f"{kind}-{uuid.uuid4().hex[:8]}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

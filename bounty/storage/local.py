@@ -1,4 +1,5 @@
-"""Where files live under ``BOUNTY_DATA_DIR``. Nothing here is under a URL.
+"""Where files live under ``BOUNTY_DATA_DIR``, and the direct (one shared disk) way of keeping
+artifacts and shard results. Nothing here is under a URL.
 
 - ``competitions/<id>/``: split files and engine state; ``public/train.csv`` is the only file a
   participant can download (through a view that checks the terms).
@@ -18,7 +19,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -51,12 +52,15 @@ def artifact_path(sha256: str) -> Path:
     return data_dir() / "artifacts" / sha256[:2] / sha256
 
 
-def artifact_read(sha256: str) -> bytes:
+def local_artifact_read(sha256: str) -> bytes:
     return artifact_path(sha256).read_bytes()
 
 
-def artifact_write(chunks: Iterable[bytes], *, max_bytes: int, field: str) -> str:
-    """Store the bytes by content hash (atomically, once) and return the hex digest.
+def local_artifact_write(
+    chunks: Iterable[bytes], *, max_bytes: int, field: str, keep: Callable[[Path, str], None] | None = None
+) -> str:
+    """Store the bytes by content hash (atomically, once) and return the hex digest; ``keep(file,
+    digest)``, when given, takes the written file instead (to share it).
 
     Raises ``DomainError(file_too_large)`` as soon as more than ``max_bytes`` arrive.
     """
@@ -80,6 +84,9 @@ def artifact_write(chunks: Iterable[bytes], *, max_bytes: int, field: str) -> st
                 handle.write(chunk)
         if size == 0:
             raise DomainError("file_empty", "The file is empty.", field=field)
+        if keep is not None:
+            keep(tmp, digest.hexdigest())
+            return digest.hexdigest()
         target = artifact_path(digest.hexdigest())
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
@@ -92,49 +99,49 @@ def artifact_write(chunks: Iterable[bytes], *, max_bytes: int, field: str) -> st
     return digest.hexdigest()
 
 
-def _shard_path(claim: str, index: int) -> Path:
+def shard_path(claim: str, index: int) -> Path:
     if not re.fullmatch(r"\d+-\d+", claim):
         raise ValueError(f"not a claim label: {claim!r}")
     return data_dir() / "shards" / claim / str(int(index))
 
 
-def shard_write(*, claim: str, index: int, data: bytes) -> None:
+def local_shard_write(*, claim: str, index: int, data: bytes) -> None:
     """Keep shard ``index`` of claim ``claim`` (``<submission>-<attempt>``), replacing it atomically."""
-    path = _shard_path(claim, index)
+    path = shard_path(claim, index)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
 
 
-def shard_read(*, claim: str, index: int) -> bytes | None:
+def local_shard_read(*, claim: str, index: int) -> bytes | None:
     """The kept bytes of a shard, or None if it has not finished."""
     try:
-        return _shard_path(claim, index).read_bytes()
+        return shard_path(claim, index).read_bytes()
     except FileNotFoundError:
         return None
 
 
-def shard_done(*, claim: str, index: int) -> bool:
-    return _shard_path(claim, index).is_file()
+def local_shard_done(*, claim: str, index: int) -> bool:
+    return shard_path(claim, index).is_file()
 
 
-def shard_mark(*, claim: str, index: int) -> None:
+def local_shard_mark(*, claim: str, index: int) -> None:
     """Say that shard ``index`` is being evaluated, now (its worker calls this while it works)."""
-    path = _shard_path(claim, index).with_suffix(".working")
+    path = shard_path(claim, index).with_suffix(".working")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch()
 
 
-def shard_mark_age(*, claim: str, index: int) -> float | None:
+def local_shard_mark_age(*, claim: str, index: int) -> float | None:
     """Seconds since the worker of shard ``index`` last said it was working; None if none started it."""
     try:
-        return max(0.0, time.time() - _shard_path(claim, index).with_suffix(".working").stat().st_mtime)
+        return max(0.0, time.time() - shard_path(claim, index).with_suffix(".working").stat().st_mtime)
     except FileNotFoundError:
         return None
 
 
-def shards_drop(*, submission_id: int) -> None:
+def local_shards_drop(*, submission_id: int) -> None:
     """Forget the shards of every claim of a submission."""
     for folder in (data_dir() / "shards").glob(f"{int(submission_id)}-*"):
         shutil.rmtree(folder, ignore_errors=True)
