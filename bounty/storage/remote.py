@@ -170,3 +170,32 @@ def ready(store: Storage) -> None:
         s3[0].meta.client.head_bucket(Bucket=s3[0].name)
         return
     store.listdir("")  # raises when the folder is gone
+
+
+def readable_by_anyone(store: Storage) -> bool:
+    """Whether an object of the store can be read with no credentials (a public bucket): writes a probe
+    object and asks for it unsigned. Only S3 stores are asked; a folder store answers False."""
+    s3 = _bucket_key(store, "probes/private-check")
+    if s3 is None:
+        return False
+    from botocore import UNSIGNED
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    bucket, key = s3
+    bucket.put_object(Key=key, Body=b"this object must not be readable without credentials")
+    client = bucket.meta.client
+    anonymous = boto3_client(
+        client.meta.endpoint_url, client.meta.region_name, Config(signature_version=UNSIGNED)
+    )
+    try:
+        anonymous.get_object(Bucket=bucket.name, Key=key)
+    except ClientError:
+        return False
+    return True
+
+
+def boto3_client(endpoint: str, region: str, config: Any) -> Any:
+    import boto3
+
+    return boto3.client("s3", endpoint_url=endpoint, region_name=region, config=config)

@@ -64,13 +64,35 @@ def run(pair: PairInput) -> tuple[dict[str, Any], list[bytearray]]:
     model, group = _load_models(pair)
     blobs: list[bytearray] = []
     for split in pair.splits:
-        mask = split.mask
-        if mask is None:
-            mask = _guarded(pair, group, "group_model", partial(group_mask, group, split.frame))
-        call = partial(predict, model, split.frame, mask, pair.output, pair.classes)
-        predictions = _guarded(pair, model, "model", call)
+        mask, predictions = _split_run(pair, model, group, split)
         blobs += [bytearray() if split.mask is not None else array_to_npy(mask), _npy(predictions, pair)]
     return {"status": "ok", "splits": [s.name for s in pair.splits]}, blobs
+
+
+def _split_run(pair: PairInput, model: Any, group: Any, split: SplitInput) -> tuple[np.ndarray, np.ndarray]:
+    """The group's rows of one split and h's predictions on them, a batch of rows at a time."""
+    frame, mask = split.frame, split.mask
+    if mask is None:
+        in_group = partial(_by_rows, lambda r: group_mask(group, frame.iloc[r]), len(frame))
+        mask = _guarded(pair, group, "group_model", in_group)
+    rows = mask
+    on = partial(
+        _by_rows, lambda r: predict(model, frame.iloc[r], rows[r], pair.output, pair.classes), len(frame)
+    )
+    return mask, _guarded(pair, model, "model", on)
+
+
+# Rows a model predicts at once: a model's own copies of its input (object arrays, one-hot matrices)
+# stay this size whatever the split's, so ten million rows fit in the child's memory limit.
+BATCH_ROWS = 500_000
+
+
+def _by_rows(call: Callable[[slice], np.ndarray], n_rows: int) -> np.ndarray:
+    """``call(rows)`` on consecutive row ranges, joined in row order: what one call on every row gives
+    (predictions are row by row)."""
+    if n_rows <= BATCH_ROWS:
+        return call(slice(0, n_rows))
+    return np.concatenate([call(slice(lo, lo + BATCH_ROWS)) for lo in range(0, n_rows, BATCH_ROWS)])
 
 
 def _guarded(pair: PairInput, estimator: Any, field: str, call: Callable[[], np.ndarray]) -> np.ndarray:

