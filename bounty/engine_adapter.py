@@ -116,7 +116,7 @@ def competition_saved(competition_id: int, *, head: int) -> None:
 def evaluation_save(competition: Competition, label: str, evaluation: Evaluation) -> None:
     """Keep an evaluated pair until its turn to be decided (on any worker)."""
     competition_store(competition).save_evaluation(label, evaluation)
-    folder_push(f"{_folder(competition.pk)}/evaluations/{label}")
+    folder_push(f"{_folder(competition.pk)}/evaluations/{label}", release=True)  # any worker decides it
 
 
 def evaluation_load(competition: Competition, label: str) -> Evaluation:

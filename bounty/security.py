@@ -40,7 +40,7 @@ DEFAULT_POLICY = (
 )
 CSP_HEADER = "Content-Security-Policy"
 
-DEFAULT_DATA_MAX_BYTES = 2 * 1024**3
+DEFAULT_DATA_MAX_BYTES = 8 * 1024**3
 # Organizers' data uploads, allowed up to BOUNTY_DATA_MAX_BYTES: the API's organizer addresses and
 # the wizard's data step (and its old address, which redirects with a 308 that posts the body again).
 DATA_UPLOAD_PREFIXES = ("/api/v1/organize/",)

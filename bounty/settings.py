@@ -317,7 +317,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Whole request bodies (two model files and a form) are refused above this, before they are read.
 BOUNTY_MAX_REQUEST_BYTES = _env_int("BOUNTY_MAX_REQUEST_BYTES", 2 * BOUNTY_MAX_MODEL_BYTES + 1024 * 1024)
 # ... except organizers' data uploads (the wizard's data step, /api/v1/organize/): refused above this.
-BOUNTY_DATA_MAX_BYTES = _env_int("BOUNTY_DATA_MAX_BYTES", 2 * 1024**3)
+BOUNTY_DATA_MAX_BYTES = _env_int("BOUNTY_DATA_MAX_BYTES", 8 * 1024**3)
 
 # -- REST API (bounty/api) -----------------------------------------------------------------------
 # Deny by default: every endpoint needs a logged-in user unless it opens itself explicitly.

@@ -20,7 +20,7 @@ from bounty.models import CompetitionDraft
 from bounty.selectors.organizers import require_organizer
 from bounty.services import draft_steps
 from bounty.services.draft_jobs import Progress, draft_job_start, require_idle
-from bounty.services.rules_advice import draft_publication, draft_rule_advice
+from bounty.services.rules_advice import draft_finding_advice, draft_publication, draft_rule_advice
 from bounty.services.wizard import (
     Upload,
     check_slug,
@@ -240,7 +240,7 @@ def definition_rules(draft: CompetitionDraft, definition: Definition, schema: Sc
         "beta": float(definition.rules.get("beta", DEFAULT_BETA)),
         "suggested": sorted(suggested),
     }
-    checked = draft_rule_advice(draft=draft, schema=schema, rules=final)["findings"]
+    checked = draft_finding_advice(draft=draft, rules=final)
     findings = {
         "expected_false_findings": round(checked.expected_false_findings, 4),
         "detectable_gap": round(checked.detectable[0].gap, 4),  # at mu_min, found 8 times in 10

@@ -58,7 +58,7 @@ def committed_total(competition: Competition) -> Decimal:
     total = LedgerEntry.objects.filter(competition=competition, status=Status.COMMITTED).aggregate(
         s=Sum("amount")
     )["s"]
-    return Decimal(total or 0).quantize(Decimal("0.01"))  # to the cent on SQLite too
+    return Decimal(total or 0).quantize(CENT)  # to the cent on SQLite too
 
 
 def _written(competition: Competition) -> dict[int, Written]:

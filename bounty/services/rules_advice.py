@@ -22,7 +22,7 @@ from scoring.check import DEFAULT_BETA
 from scoring.frames import write_frame
 from scoring.losses import get_loss
 from scoring.preflight import Report, Spread, assess, gain_spread
-from scoring.preflight_findings import assess_findings
+from scoring.preflight_findings import FindingReport, assess_findings
 from scoring.publish import DEFAULT_PUBLISH_K, published_step
 from scoring.sandbox import Limits, run_model
 from scoring.schema import Schema
@@ -86,22 +86,30 @@ def draft_rule_advice(*, draft: CompetitionDraft, schema: Schema, rules: dict[st
         spread=stored_spread(draft, loss),
     )
     best = report.suggested
-    findings = assess_findings(
-        holdout_rows=max(holdout, 2),
-        beta=float(rules.get("beta") or DEFAULT_BETA),
-        mu_min=mu_min,
-        z=z,
-        budget=max(budget, 1),
-    )
     return {
         "alpha": best.alpha,
         "mu_min": best.mu_min,
         "z": best.z,
         "report": report,
-        "findings": findings,
+        "findings": draft_finding_advice(draft=draft, rules=rules),
         "loss": loss,
         "publication": draft_publication(draft=draft, rules=rules),
     }
+
+
+def draft_finding_advice(*, draft: CompetitionDraft, rules: dict[str, Any]) -> FindingReport:
+    """The findings pre-flight (``scoring.preflight_findings``) for the draft's holdout and ``rules``."""
+    holdout = int((draft.state.get("split_rows") or {}).get("holdout", 0))
+    budget = int(rules.get("expected_teams") or DEFAULTS["expected_teams"]) * int(
+        rules.get("total_quota") or DEFAULTS["total_quota"]
+    )
+    return assess_findings(
+        holdout_rows=max(holdout, 2),
+        beta=float(rules.get("beta") or DEFAULT_BETA),
+        mu_min=float(rules.get("mu_min") or DEFAULTS["mu_min"]),
+        z=float(rules["z"]) if rules.get("z") is not None else 0.0,
+        budget=max(budget, 1),
+    )
 
 
 def draft_publication(*, draft: CompetitionDraft, rules: dict[str, Any]) -> dict[str, Any]:

@@ -59,7 +59,7 @@ def draft_folder(draft_id: int) -> Path:
 
 def draft_saved(draft_id: int) -> None:
     """Share what a draft step wrote, before the job that reads it is sent (or its result recorded)."""
-    folder_push(f"drafts/{int(draft_id)}")
+    folder_push(f"drafts/{int(draft_id)}", release=True)  # the next step may run on any host
 
 
 def draft_forget(draft_id: int) -> None:

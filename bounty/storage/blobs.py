@@ -85,6 +85,16 @@ def blob_put(path: Path, *, sha256: str | None = None, keep: bool = False) -> st
     return sha
 
 
+def blob_keep(path: Path, sha256: str) -> None:
+    """Keep a stored file's contents in the cache (a link to it: the file itself may go next)."""
+    cached = cached_path(sha256)
+    if cached.is_file():
+        return
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.link(path, cached)
+
+
 def _touch(path: Path) -> None:
     with contextlib.suppress(OSError):  # read-only on this host: its age stays what it was
         os.utime(path, (time.time(), time.time()))

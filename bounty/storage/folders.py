@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bounty.storage import remote
-from bounty.storage.blobs import blob_get, blob_put, file_sha256
+from bounty.storage.blobs import blob_get, blob_keep, blob_put, file_sha256
 from bounty.storage.local import data_dir
 
 FORMAT = 1
@@ -88,9 +88,13 @@ def _walk(root: Path, exclude: tuple[str, ...]) -> Iterator[tuple[str, Path]]:
             yield rel, path
 
 
-def folder_push(name: str, *, mark: str | None = None, exclude: tuple[str, ...] = ()) -> None:
+def folder_push(
+    name: str, *, mark: str | None = None, exclude: tuple[str, ...] = (), release: bool = False
+) -> None:
     """Send the local copy of folder ``name`` to the shared store (its new files, then its index)
-    and remember ``mark`` (what the local copy now stands for, e.g. a head version)."""
+    and remember ``mark`` (what the local copy now stands for, e.g. a head version). With ``release``
+    the local copy goes (its files stay in the host's blob cache, evictable): for folders another host
+    takes over, so that no host keeps what it no longer works on."""
     store = remote.remote()
     if store is None or not folder_local(name).is_dir():
         return
@@ -107,6 +111,12 @@ def folder_push(name: str, *, mark: str | None = None, exclude: tuple[str, ...] 
             files[rel] = [sha, *stamp]
         index = {"format": FORMAT, "files": {rel: [f[0], f[1]] for rel, f in files.items()}}
         remote.put_bytes(store, _index_name(name), json.dumps(index, sort_keys=True).encode())
+        if release:
+            for rel, kept in files.items():
+                blob_keep(folder_local(name) / rel, kept[0])
+            shutil.rmtree(folder_local(name), ignore_errors=True)
+            _state_path(name).unlink(missing_ok=True)
+            return
         _write_state(name, {"mark": mark, "files": files})
 
 
@@ -122,8 +132,11 @@ def folder_pull(name: str, *, mark: str | None = None, exclude: tuple[str, ...] 
         if mark is not None and state["mark"] == mark and local.is_dir():
             return local
         raw = remote.get_bytes(store, _index_name(name))
-        if raw is None:
-            return local  # nothing shared yet: the local copy is all there is
+        if raw is None:  # never shared (the local copy is all there is), or dropped by another host
+            if state["files"]:
+                shutil.rmtree(local, ignore_errors=True)
+                _state_path(name).unlink(missing_ok=True)
+            return local
         index = json.loads(raw)
         known: dict[str, list[Any]] = state["files"]
         files: dict[str, list[Any]] = {}

@@ -56,8 +56,6 @@ def report_page(request: HttpRequest, slug: str) -> HttpResponse:
     figures = holdout_figures(competition=competition) if visible else None
     teams, columns, counts = team_attribute_usage(competition=competition)
     findings, fixes = team_finding_usage(competition=competition)
-    finding_usage = _usage_table(findings, "findings", "published findings")
-    fix_usage = _usage_table(fixes, "fixes", "pairs that fixed a finding")
     context = {
         "competition": competition,
         "history": history,
@@ -70,9 +68,10 @@ def report_page(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": list(zip(teams, counts, strict=True)),
         },
         "usage_chart": charts.usage_heatmap(teams, columns, counts) if teams else None,
-        "finding_usage": finding_usage,
-        "fix_usage": fix_usage,
-        "finding_usage_tables": [finding_usage, fix_usage],
+        "finding_usage_tables": [
+            _usage_table(findings, "findings", "published findings"),
+            _usage_table(fixes, "fixes", "pairs that fixed a finding"),
+        ],
         "audits": audit_list_public(competition=competition),
         "min_size": min_group_size(),
         "holdout_hidden": not visible,

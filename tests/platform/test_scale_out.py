@@ -18,14 +18,18 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from benchmarks.messy import CHOICES
+from benchmarks.wizard import FileUpload
 from bounty.engine_adapter import competition_local
 from bounty.models import AuditEvent, Competition, Submission
+from bounty.services.definitions import definition_submit
 from bounty.services.teams import team_create
 from bounty.services.terms import terms_accept
 from bounty.storage import artifact_read
 from scoring.engine import Store, open_store
 from tests.platform.conftest import start_worker
 from tests.platform.engine_world import GROUP_TEXTS, engine_competition, pair_model
+from tests.platform.organize_support import definition, messy_csv, organizer_user, wait_for_job
 from tests.platform.s3_support import S3Server, s3_server
 from tests.platform.test_concurrency import KINDS, wait_all_decided
 
@@ -128,3 +132,25 @@ def test_two_workers_sharing_only_the_database_broker_and_object_store_decide_as
         assert [(n.label, n.kind) for n in live.nodes] == [(n.label, n.kind) for n in again.nodes]
         for split in ("holdout", "confirmation"):
             assert np.array_equal(live.predictions(split), again.predictions(split))
+
+
+def test_a_competition_defined_on_the_web_host_is_built_by_a_worker_on_another(
+    s3: S3Server, tmp_path: Path
+) -> None:
+    """The wizard across hosts: the upload lands in the bucket, the worker reads, types, trains and
+    creates from it, and the web host serves the new competition's files from the bucket."""
+    user = organizer_user("ada")
+    with start_worker(tmp_path, env={**s3.env(), "BOUNTY_TEST_DATA_DIR": str(tmp_path / "host-1")}):
+        text = definition("census-hosts", choices=CHOICES)
+        draft = definition_submit(user=user, text=text, uploads={"data": FileUpload(messy_csv())})
+        job = wait_for_job(draft.pk, timeout=300)
+        assert job["status"] == "done", job
+    competition = Competition.objects.get(slug="census-hosts")
+    assert competition.status == "open"
+    assert not (tmp_path / "web" / "drafts" / str(draft.pk)).exists()
+    assert not s3.keys(f"folders/drafts/{draft.pk}/")  # the finished draft is forgotten everywhere
+    worker_copy = tmp_path / "host-1" / "competitions" / str(competition.pk)
+    web_copy = competition_local(competition)
+    assert web_copy != worker_copy and web_copy.is_dir()
+    for name in ("public/train.csv", "competition.json", "list/manifest.json", "frames/holdout/frame.json"):
+        assert (web_copy / name).read_bytes() == (worker_copy / name).read_bytes(), name

@@ -157,7 +157,7 @@ def test_the_data_cap_is_read_from_the_environment_with_a_2_gib_default(tmp_path
             timeout=120,
         )
 
-    assert data_cap().stdout.strip() == str(2 * 1024**3)
+    assert data_cap().stdout.strip() == str(8 * 1024**3)  # ten million rows of forty columns fit
     assert data_cap(BOUNTY_DATA_MAX_BYTES="1048576").stdout.strip() == "1048576"
     broken = data_cap(BOUNTY_DATA_MAX_BYTES="2GB")
     assert broken.returncode != 0 and "BOUNTY_DATA_MAX_BYTES must be an integer" in broken.stderr
