@@ -119,11 +119,12 @@ services:
 .PHONY: bench
 bench: $(STAMP) services
 	$(PY) -m benchmarks.engine --rows 1000000 --depth 200 --json
+	$(PY) -m benchmarks.engine --rows 10000000 --depth 200 --json
 	$(PY) -m benchmarks.latency
 	$(PY) -m benchmarks.throughput
-	$(PY) -m benchmarks.sharded --rows 1000000
+	$(PY) -m benchmarks.sharded --rows 10000000
 	$(PY) -m benchmarks.leaderboard
-	$(PY) -m benchmarks.wizard --rows 2000000 --json
+	$(PY) -m benchmarks.wizard --rows 10000000 --json
 
 worker: $(STAMP)
 	$(BIN)/$(WORKER_CMD)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import queue
 import resource
 import sys
 import tempfile
@@ -188,10 +189,14 @@ def build(directory: Path, rows: int, depth: int, seed: int) -> tuple[int, int]:
     done = context.Queue()
     process = context.Process(target=_setup, args=(directory, rows, depth, seed, done))
     process.start()
-    head, peak = done.get()
+    while True:
+        try:
+            head, peak = done.get(timeout=5)
+            break
+        except queue.Empty:
+            if not process.is_alive():
+                raise SystemExit(f"building the store failed (exit code {process.exitcode})") from None
     process.join()
-    if process.exitcode:
-        raise SystemExit(f"building the store failed ({process.exitcode})")
     return int(head), int(peak)
 
 

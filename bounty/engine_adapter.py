@@ -97,8 +97,14 @@ def _folder(competition_id: int) -> str:
 def competition_local(competition: Competition) -> Path:
     """The competition's engine directory on this host, brought to the head the database knows
     (from the shared store, when there is one: only what changed is fetched)."""
-    head = str(competition.head_version)
-    return folder_pull(_folder(competition.pk), mark=head, exclude=_OWN_FOLDERS)
+    mark = _mark(competition, competition.head_version)
+    return folder_pull(_folder(competition.pk), mark=mark, exclude=_OWN_FOLDERS)
+
+
+def _mark(competition: Competition, head: int) -> str:
+    """What a local copy stands for: this competition (its creation time: an id a failed creation
+    left behind may come again) at version ``head``."""
+    return f"{competition.created_at.timestamp():.6f}:{int(head)}"
 
 
 def competition_store(competition: Competition) -> Store:
@@ -107,10 +113,10 @@ def competition_store(competition: Competition) -> Store:
     return open_store(competition_local(competition))
 
 
-def competition_saved(competition_id: int, *, head: int) -> None:
+def competition_saved(competition: Competition, *, head: int) -> None:
     """Share the engine directory after it was created or its list grew (a commit, a rollback, a
     replay), before the database records ``head``: whoever reads that head finds the files."""
-    folder_push(_folder(competition_id), mark=str(head), exclude=_OWN_FOLDERS)
+    folder_push(_folder(competition.pk), mark=_mark(competition, head), exclude=_OWN_FOLDERS)
 
 
 def evaluation_save(competition: Competition, label: str, evaluation: Evaluation) -> None:

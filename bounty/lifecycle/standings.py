@@ -38,7 +38,7 @@ def versions_record(competition: Competition, records: list[VersionRecord], *, b
     ``because`` is the organizer action that made the records, empty for a decision. The engine
     directory is shared first (``competition_saved``): whoever reads the new head finds its files."""
     if records:
-        competition_saved(competition.pk, head=records[-1].number)
+        competition_saved(competition, head=records[-1].number)
     ids = [int(r.label) for r in records if r.label.isdigit()]
     submissions = {s.pk: s for s in competition.submissions.filter(pk__in=ids)}
     for record in records:

@@ -96,7 +96,7 @@ def competition_create(
                 base_model=base_model,
             )
             base = store.decision_list(0).base_losses()
-            competition_saved(competition.pk, head=0)
+            competition_saved(competition, head=0)
         except BaseException as exc:
             shutil.rmtree(directory, ignore_errors=True)
             forget_store(directory)

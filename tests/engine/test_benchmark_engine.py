@@ -21,3 +21,6 @@ def test_the_engine_benchmark_prints_one_json_line_with_the_paired_overhead(
     ratio = result["check_seconds"] / result["g_h_seconds"]
     assert result["ratio_of_medians"] == pytest.approx(ratio, rel=0.01)
     assert result["overhead_ratio"] > 0
+    # The store is built in a process of its own; this one opens it as a worker would.
+    assert result["worker_peak_rss_mb"] > 0 and result["setup_peak_rss_mb"] > 0
+    assert result["state_bytes"] > 0

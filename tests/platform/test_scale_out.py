@@ -32,6 +32,7 @@ from tests.platform.engine_world import GROUP_TEXTS, engine_competition, pair_mo
 from tests.platform.organize_support import definition, messy_csv, organizer_user, wait_for_job
 from tests.platform.s3_support import S3Server, s3_server
 from tests.platform.test_concurrency import KINDS, wait_all_decided
+from tests.platform.test_metrics import TOKEN, samples
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 SUBMISSIONS = 30
@@ -84,6 +85,7 @@ def replay(initial: Path, submissions: list[Submission]) -> tuple[Store, list[tu
     return store, decisions
 
 
+@override_settings(BOUNTY_METRICS_TOKEN=TOKEN)
 def test_two_workers_sharing_only_the_database_broker_and_object_store_decide_as_one_in_arrival_order(
     s3: S3Server, tmp_path: Path
 ) -> None:
@@ -116,6 +118,10 @@ def test_two_workers_sharing_only_the_database_broker_and_object_store_decide_as
 
     assert all("bounty.score_submission" in log for log in logs)  # both hosts took submissions
     assert "bounty.evaluate_shard" in logs[0] + logs[1]
+    metrics = samples(Client(HTTP_AUTHORIZATION=f"Bearer {TOKEN}").get("/metrics").content.decode())
+    decided_total = sum(v for (name, _), v in metrics.items() if name == "bounty_decisions_total")
+    assert decided_total == SUBMISSIONS  # the web host counts what workers elsewhere decided
+    assert metrics[("bounty_queue_depth", ())] == 0
     for host in hosts:  # what each host read came through the store, into its own capped cache
         assert any((host / "cache" / "blobs").glob("??/*"))
     for competition in (sharded, whole):
