@@ -143,7 +143,10 @@ def folder_pull(name: str, *, mark: str | None = None, exclude: tuple[str, ...] 
         for rel, (sha, _size) in sorted(index["files"].items()):
             target = local / rel
             before = known.get(rel)
-            if before and before[0] == sha and target.is_file() and before[1:] == _stamp(target):
+            if before and before[0] == sha and target.is_file():
+                # Unchanged in the store since this host last synced it. If the local file changed since,
+                # a process of this host wrote it (the folder's one writer, under the platform's lock)
+                # and will send it: keep it, and its old stamp, so that the push sees the change.
                 files[rel] = before
                 continue
             _place(blob_get(sha), target)

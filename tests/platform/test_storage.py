@@ -210,3 +210,21 @@ def test_a_folder_dropped_on_one_host_goes_from_the_others_at_their_next_pull(
         storage.folder_drop(name)
     with host(tmp_path, "b") as b:
         assert not storage.folder_pull(name).exists()
+
+
+def test_a_pull_never_undoes_a_write_of_this_host_that_is_not_sent_yet(
+    store_dir: Path, tmp_path: Path
+) -> None:
+    """Two processes of one host: the decider wrote the new manifest and has not pushed it yet when an
+    evaluator pulls (another head): the pull keeps the new file, and the push then sends it."""
+    with host(tmp_path, "a") as a:
+        write(a / NAME, FILES)
+        storage.folder_push(NAME, mark="0")
+        write(a / NAME, {"list/manifest.json": b"[1, 2, 3]", "list/nodes/00002/holdout.rows.npy": b"r"})
+        storage.folder_pull(NAME, mark="another head")
+        assert (a / NAME / "list/manifest.json").read_bytes() == b"[1, 2, 3]"
+        storage.folder_push(NAME, mark="1")
+    with host(tmp_path, "b") as b:
+        storage.folder_pull(NAME, mark="1")
+        assert (b / NAME / "list/manifest.json").read_bytes() == b"[1, 2, 3]"
+        assert (b / NAME / "list/nodes/00002/holdout.rows.npy").read_bytes() == b"r"
