@@ -65,6 +65,8 @@ EXPECTED: dict[str, dict[str, Rule]] = {
     # pages
     "home": {"GET": Rule(ANY)},
     "healthz": {"GET": Rule(ANY)},
+    "readyz": {"GET": Rule(ANY)},  # says only which dependency answers
+    "metrics": {"GET": Rule(STAFF)},  # operators only (or the scraper's bearer token)
     "signup": {"GET": Rule(ANY), "POST": Rule(ANY)},
     # confirming the email address: the next-step page and its resend; a bad link is 400 for anyone
     "email_confirmation": {"GET": Rule(USERS)},
