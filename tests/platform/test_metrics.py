@@ -61,6 +61,10 @@ def test_without_a_token_only_staff_sessions_see_the_metrics() -> None:
     assert Client().get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 401
 
 
+def scrape() -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return samples(Client().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content.decode())
+
+
 def wait_decided(competition: Competition, count: int, timeout: float = 180.0) -> list[Submission]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -82,6 +86,8 @@ def test_metrics_count_what_the_worker_decided_and_what_the_web_answered(live_wo
     team_create(competition=competition, name="team", user=user)
     client = Client()
     client.force_login(user)
+    posted = (("method", "POST"), ("status", "302"), ("view", "submit"))
+    before = scrape().get(("bounty_http_requests_total", posted), 0)  # this process served other tests
     text = 'marital_status in ["Married-civ-spouse"]'
     form = {"group_text": text, "model_file": model_upload(pair_model(text, "boosting"))}
     assert client.post(reverse("submit", args=[competition.slug]), form).status_code == 302
@@ -91,7 +97,7 @@ def test_metrics_count_what_the_worker_decided_and_what_the_web_answered(live_wo
     decided = wait_decided(competition, 2)
     assert [s.reason for s in decided] == ["accepted", "prediction_error"]
 
-    found = samples(Client().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content.decode())
+    found = scrape()
     assert found[("bounty_decisions_total", (("reason", "accepted"),))] == 1
     assert found[("bounty_sandbox_refusals_total", (("reason", "prediction_error"),))] == 1
     assert found[("bounty_evaluations_total", (("outcome", "evaluated"),))] == 1
@@ -101,8 +107,7 @@ def test_metrics_count_what_the_worker_decided_and_what_the_web_answered(live_wo
     assert found[("bounty_evaluation_seconds_count", ())] == 2
     assert found[("bounty_decision_seconds_count", ())] == 1
     assert found[("bounty_decision_seconds_bucket", (("le", "+Inf"),))] == 1
-    posted = (("method", "POST"), ("status", "302"), ("view", "submit"))
-    assert found[("bounty_http_requests_total", posted)] == 1
+    assert found[("bounty_http_requests_total", posted)] == before + 1
 
 
 @pytest.mark.integration
