@@ -30,7 +30,7 @@ def run(model: str, output: str, mask: np.ndarray | None, group: str | None) -> 
     return message, [bytes(b) for b in blobs]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(
     batch=st.integers(min_value=1, max_value=1_200),
     seed=st.integers(min_value=0, max_value=2**16),
