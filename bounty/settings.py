@@ -304,8 +304,9 @@ def _shared_store() -> dict[str, Any] | None:
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3}
 
 
-if _shared_store() is not None:
-    STORAGES["bounty"] = _shared_store()  # type: ignore[assignment]
+_SHARED_STORE = _shared_store()
+if _SHARED_STORE is not None:
+    STORAGES["bounty"] = _SHARED_STORE
 # Prometheus scrapes /metrics with "Authorization: Bearer <this>" (staff sessions see it too).
 BOUNTY_METRICS_TOKEN = os.environ.get("BOUNTY_METRICS_TOKEN", "").strip()
 # Each host's cache of the shared store's blobs (models, frames): least recently used go past this.

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import redis
 from django.conf import settings
 from django.db import connection
 
 from bounty.storage import data_dir, remote
 
 log = logging.getLogger(__name__)
-QUEUES = ("scoring", "precheck", "explore", "fit", "celery")
 
 
 def _database() -> None:
@@ -19,15 +19,13 @@ def _database() -> None:
         cursor.execute("SELECT 1")
 
 
-def _redis() -> object:
-    import redis
-
+def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
 
 
 def _broker() -> None:
     if settings.REDIS_URL:
-        _redis().ping()  # type: ignore[attr-defined]
+        _redis().ping()
     elif not settings.BOUNTY_BROKER_DIR.is_dir():
         raise OSError("the broker folder is missing")
 
@@ -61,4 +59,5 @@ def broker_queue_lengths() -> dict[str, int]:
     if not settings.REDIS_URL:
         return {}
     client = _redis()
-    return {queue: int(client.llen(queue)) for queue in QUEUES}  # type: ignore[attr-defined]
+    queues = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()} | {"celery"}
+    return {queue: int(client.llen(queue)) for queue in sorted(queues)}

@@ -15,6 +15,7 @@ here alone.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -137,8 +138,6 @@ def shard_mark_age(*, claim: str, index: int) -> float | None:
     store = remote.remote()
     if store is None:
         return local.local_shard_mark_age(claim=claim, index=index)
-    import time
-
     written = remote.modified(store, _shard_name(claim, index) + ".working")
     return None if written is None else max(0.0, time.time() - written)
 

@@ -51,8 +51,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def blob_get(sha256: str) -> Path:
-    """The local copy of blob ``sha256``, downloaded (and checked) if this host lacks it.
+def blob_get(sha256: str, *, evict: bool = True) -> Path:
+    """The local copy of blob ``sha256``, downloaded (and checked) if this host lacks it, then the
+    cache brought within its cap (``evict=False``: the caller does it once, after many blobs).
     ``FileNotFoundError`` if the shared store does not have it either."""
     path = cached_path(sha256)
     if path.is_file():
@@ -65,7 +66,8 @@ def blob_get(sha256: str) -> Path:
         path.unlink(missing_ok=True)
         raise OSError(f"the blob {sha256} arrived damaged")
     path.chmod(0o440)
-    cache_evict()
+    if evict:
+        cache_evict()
     return path
 
 

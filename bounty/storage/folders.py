@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from bounty.storage import remote
-from bounty.storage.blobs import blob_get, blob_keep, blob_put, file_sha256
+from bounty.storage.blobs import blob_get, blob_keep, blob_put, cache_evict, file_sha256
 from bounty.storage.local import data_dir
 
 FORMAT = 1
+# The mark each local copy was last brought to by this process: a request then reads no state file.
+_pulled: dict[Path, str | None] = {}
 
 
 def folder_local(name: str) -> Path:
@@ -118,6 +120,7 @@ def folder_push(
             _state_path(name).unlink(missing_ok=True)
             return
         _write_state(name, {"mark": mark, "files": files})
+        _pulled[folder_local(name)] = mark
 
 
 def folder_pull(name: str, *, mark: str | None = None, exclude: tuple[str, ...] = ()) -> Path:
@@ -125,11 +128,12 @@ def folder_pull(name: str, *, mark: str | None = None, exclude: tuple[str, ...] 
     synced for this same ``mark`` already. Files the index dropped are deleted here too."""
     local = folder_local(name)
     store = remote.remote()
-    if store is None:
-        return local
+    if store is None or (mark is not None and _pulled.get(local) == mark and local.is_dir()):
+        return local  # no store, or this process brought it to ``mark`` already (a copy only moves on)
     with _host_lock(name):
         state = _read_state(name)
         if mark is not None and state["mark"] == mark and local.is_dir():
+            _pulled[folder_local(name)] = mark
             return local
         raw = remote.get_bytes(store, _index_name(name))
         if raw is None:  # never shared (the local copy is all there is), or dropped by another host
@@ -149,12 +153,14 @@ def folder_pull(name: str, *, mark: str | None = None, exclude: tuple[str, ...] 
                 # and will send it: keep it, and its old stamp, so that the push sees the change.
                 files[rel] = before
                 continue
-            _place(blob_get(sha), target)
+            _place(blob_get(sha, evict=False), target)
             files[rel] = [sha, *_stamp(target)]
         for rel in set(known) - set(files):
             if not _excluded(rel, exclude):
                 (local / rel).unlink(missing_ok=True)
         _write_state(name, {"mark": mark, "files": files})
+        _pulled[folder_local(name)] = mark
+    cache_evict()  # once, now that the folder links what it needs (linked blobs stay)
     return local
 
 

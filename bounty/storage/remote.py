@@ -21,18 +21,24 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile, File
-from django.core.files.storage import InvalidStorageError, Storage, storages
+from django.core.files.storage import Storage, storages
 
 CHUNK = 8 * 1024 * 1024
+_MISSING = {"404", "NoSuchKey", "NotFound"}
 
 
 def remote() -> Storage | None:
     """The shared store, or None when this deployment keeps every file in ``BOUNTY_DATA_DIR``."""
-    try:
-        return storages["bounty"]
-    except InvalidStorageError:
-        return None
+    return storages["bounty"] if "bounty" in settings.STORAGES else None
+
+
+def _absent(exc: Exception) -> bool:
+    """Whether an S3 error says the object is not there (anything else is the store failing)."""
+    from botocore.exceptions import ClientError
+
+    return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in _MISSING
 
 
 def _bucket_key(store: Storage, name: str) -> tuple[Any, str] | None:
@@ -87,12 +93,10 @@ def get_file(store: Storage, name: str, target: Path) -> bool:
 def _download(store: Storage, name: str, tmp: Path) -> bool:
     s3 = _bucket_key(store, name)
     if s3 is not None:
-        from botocore.exceptions import ClientError
-
         try:
             s3[0].download_file(s3[1], str(tmp))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+        except Exception as exc:
+            if _absent(exc):
                 return False
             raise
         return True
@@ -107,12 +111,10 @@ def _download(store: Storage, name: str, tmp: Path) -> bool:
 def get_bytes(store: Storage, name: str) -> bytes | None:
     s3 = _bucket_key(store, name)
     if s3 is not None:
-        from botocore.exceptions import ClientError
-
         try:
             return bytes(s3[0].Object(s3[1]).get()["Body"].read())
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+        except Exception as exc:
+            if _absent(exc):
                 return None
             raise
     try:
@@ -130,10 +132,10 @@ def modified(store: Storage, name: str) -> float | None:
     """When ``name`` was last written (seconds since the epoch, the store's clock), None if absent."""
     try:
         return float(store.get_modified_time(name).timestamp())
-    except (FileNotFoundError, OSError):
+    except FileNotFoundError:
         return None
-    except Exception as exc:  # botocore's ClientError for a missing key
-        if "404" in str(exc) or "Not Found" in str(exc):
+    except Exception as exc:
+        if _absent(exc):
             return None
         raise
 
